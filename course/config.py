@@ -1,0 +1,95 @@
+"""Where things are: the repository, its course.toml and its labs."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LAB_DIR = re.compile(r"^lab\d\d$")
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The repository root: the nearest folder above ``start`` (default: cwd) holding course.toml and source/."""
+    env = os.environ.get("COURSE_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "course.toml").is_file() and (folder / "source").is_dir():
+            return folder
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "course.toml").is_file():
+        return package_parent
+    raise FileNotFoundError("not inside the course repository (no course.toml with a source/ folder above here)")
+
+
+@dataclass
+class Lab:
+    id: str  # the nbgrader assignment id, e.g. "lab01"
+    source: Path  # source/<id>
+    meta: dict = field(default_factory=dict)  # source/<id>/lab.toml
+
+    @property
+    def slug(self) -> str:
+        """The lab page's folder name, e.g. ``lab01_introducing_pytorch``."""
+        return self.meta.get("slug") or self.id
+
+    @property
+    def notebooks(self) -> list[Path]:
+        return sorted(p for p in self.source.glob("*.ipynb"))
+
+
+@dataclass
+class Course:
+    root: Path
+    id: str
+    title: str
+    repository: str
+    ref: str
+    colab_packages: list[str]
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Course:
+        root = repo_root(root)
+        data = tomllib.loads((root / "course.toml").read_text())["course"]
+        return cls(
+            root=root,
+            id=data["id"],
+            title=data.get("title", data["id"]),
+            repository=data["repository"],
+            ref=data.get("ref", "main"),
+            colab_packages=list(data.get("colab_packages", [])),
+        )
+
+    def labs(self, names: list[str] | None = None) -> list[Lab]:
+        found = {}
+        for folder in sorted((self.root / "source").iterdir()):
+            if folder.is_dir() and LAB_DIR.match(folder.name):
+                meta_file = folder / "lab.toml"
+                meta = tomllib.loads(meta_file.read_text()) if meta_file.exists() else {}
+                found[folder.name] = Lab(folder.name, folder, meta)
+        if not names:
+            return list(found.values())
+        wanted = []
+        for name in names:
+            key = name if name in found else f"lab{int(name):02d}" if name.isdigit() else name
+            if key not in found:
+                raise SystemExit(f"unknown lab {name!r}; labs: {', '.join(found) or 'none'}")
+            wanted.append(found[key])
+        return wanted
+
+    # Links ---------------------------------------------------------------------------------------------------
+    def colab_url(self, rel_path: str) -> str:
+        return f"https://colab.research.google.com/github/{self.repository}/blob/{self.ref}/{rel_path}"
+
+    def preview_url(self, rel_path: str) -> str:
+        return f"https://github.com/{self.repository}/blob/{self.ref}/{rel_path}"
+
+    def download_url(self, rel_path: str) -> str:
+        return f"https://raw.githubusercontent.com/{self.repository}/{self.ref}/{rel_path}"
+
+    def pip_spec(self) -> str:
+        return f"dl-course-labs @ git+https://github.com/{self.repository}@{self.ref}"

@@ -1,0 +1,40 @@
+"""nbgrader configuration of the course (nbgrader 0.9.6).
+
+`course build` and `course grade` load this file for every nbgrader step; an instructor can also run plain
+`nbgrader ...` commands from the repository root with it.  The course root is the current directory.
+"""
+
+import pathlib
+import tomllib
+
+c = get_config()  # noqa: F821 - injected by traitlets
+
+_here = pathlib.Path(__file__).resolve().parent
+_course = tomllib.loads((_here / "course.toml").read_text())["course"] if (_here / "course.toml").exists() else {}
+
+c.CourseDirectory.course_id = _course.get("id", "dl_labs")
+# Lab pages and editor files in source/<lab>/ are not copied into releases or autograded folders.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "lab.toml", ".DS_Store"]
+
+# What students see where the solution was.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearSolutions.enforce_metadata = True
+
+# Every notebook runs on the standard kernel (Colab's too), whatever kernelspec a submission carries.
+c.ExecutePreprocessor.kernel_name = "python3"
+# Per-cell limit.  Grading mode (NBGRADER_EXECUTION) keeps every cell of every lab far below it.
+c.ExecutePreprocessor.timeout = 180
+c.ExecutePreprocessor.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
+
+# stderr zeroes a test cell in nbgrader; drop stderr that is known to be benign: library warnings and progress bars.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(Warning|warnings\.warn|NNPACK|it/s\]|s/it\]|\d+%\|)"
+
+# Put back test cells that a student deleted (nbgrader PR #1770); `course grade` re-attaches lost metadata first.
+c.OverwriteCells.add_missing_cells = True
+
+# Huge outputs (a print in a loop) are cut instead of bloating feedback.
+c.LimitOutput.max_lines = 500
+c.LimitOutput.max_traceback = 60

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh machine: virtual environment with the pinned stack, this package, offline data.
+# Used by `make demo` and `make test` (and so by CI).  Safe to run again: finished steps are skipped quickly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "== creating $VENV"
+  "$PY" -m venv "$VENV"
+fi
+stamp="$VENV/.installed-$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "== installing the pinned requirements (first time: a few minutes, torch is large)"
+  start=$(date +%s)
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -r requirements.txt
+  "$VENV/bin/python" -m pip install -q --no-deps -e .
+  echo "== installed in $(( $(date +%s) - start )) s"
+  touch "$stamp"
+fi
+
+# Offline data: Fashion-MNIST from Debian, the rest from ../shared/data (see README).  Online machines need neither:
+# torchvision downloads on first use.
+if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "== installing Debian's dataset-fashion-mnist"
+  (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null) || echo "   (not available; skipped)"
+fi
+for src in ../shared/data /usr/share/datasets/fashion-mnist; do
+  if [ -d "$src" ]; then
+    "$VENV/bin/course" data import "$src" >/dev/null && echo "== imported data from $src"
+  fi
+done
