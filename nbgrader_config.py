@@ -32,6 +32,26 @@ c.Execute.execute_retries = 0
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(Warning|warnings\.warn|NNPACK|it/s\]|s/it\]|\d+%\|)"
 
+# The course's Execute: survives dead kernels (points earned before are kept), a whole-notebook time budget,
+# capped outputs, and the kernel in a bubblewrap sandbox when `course grade` asks for one (course/nbgrader_ext.py).
+try:
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+
+    from course.nbgrader_ext import SafeExecute
+
+    c.Autograde.autograde_preprocessors = [
+        SafeExecute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+except ImportError:  # the course package is not installed: plain nbgrader behaviour
+    pass
+
 # Put back test cells that a student deleted (nbgrader PR #1770); `course grade` re-attaches lost metadata first.
 c.OverwriteCells.add_missing_cells = True
 

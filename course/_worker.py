@@ -1,18 +1,74 @@
 """Grade one student in one process: ``python -m course._worker ROOT LAB STUDENT``.
 
-Runs nbgrader's autograde and then its feedback (from the copy with hidden tests removed) through nbgrader's Python
-API, so nbgrader is imported once per student instead of once per step.  Exit code 0 when autograde succeeded.
+Runs nbgrader's autograde through its Python API, then the course's own checks on the result, then nbgrader's
+feedback from a copy with the hidden tests removed.  Exit code 0 when autograde succeeded.
+
+The checks, written to ROOT/checks.json and applied to the gradebook before the feedback is made:
+  * every autograded test cell that scored must have printed its run marker (the grader appends a print of a
+    per-run secret to every test cell): a cell whose code was skipped, rewritten or cut short scores 0;
+  * a notebook in which the integrity scan found tampering gets 0 on all its autograded tests;
+  * a notebook whose kernel died or ran out of time is reported (its cells run before that keep their points).
 """
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 from pathlib import Path
 
 
-def main(root: str, lab: str, student: str) -> int:
-    import time
+def apply_checks(base: Path, lab: str, student: str, course_id: str) -> dict[str, list[str]]:
+    from nbgrader.api import Gradebook
 
+    from . import nbtools
+    from .grade import MARKER
+
+    grading = json.loads((base / "grading.json").read_text())
+    nonce, tampering = grading["nonce"], grading["tampering"]
+    notes: dict[str, list[str]] = {}
+    with Gradebook(f"sqlite:///{base / 'gradebook.db'}", course_id=course_id) as gb:
+        submission = gb.find_submission(lab, student)
+        for nb_record in submission.notebooks:
+            name = nb_record.name + ".ipynb"
+            path = base / "autograded" / student / lab / name
+            if not path.exists():
+                continue
+            nb = nbtools.read(path)
+            found: list[str] = []
+            died = [
+                o.get("evalue", "")
+                for c in nb.cells
+                for o in c.get("outputs", [])
+                if o.get("output_type") == "error" and o.get("ename") in ("DeadKernelError", "NotRun")
+            ]
+            if died:
+                reason = died[0].removeprefix("not run: ")
+                label = "time limit" if "time limit" in reason else "kernel died"
+                found.append(f"{label}: {reason}; later cells were not run")
+            cells = {nbtools.nbgrader_meta(c).get("grade_id"): c for c in nb.cells if nbtools.nbgrader_meta(c)}
+            for grade in nb_record.grades:
+                cell = cells.get(grade.name)
+                meta = nbtools.nbgrader_meta(cell) if cell is not None else {}
+                if cell is None or cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                    continue
+                if name in tampering and grade.auto_score:
+                    grade.auto_score = 0.0
+                    continue
+                marker = MARKER.format(grade_id=grade.name, nonce=nonce)
+                text = "".join(str(o.get("text", "")) for o in cell.get("outputs", []))
+                if grade.auto_score and marker not in text:
+                    grade.auto_score = 0.0
+                    found.append(f"tests of {grade.name} did not run to the end: scored 0")
+            if name in tampering:
+                found.append("tampering with the tests: autograded tests scored 0")
+            if found:
+                notes[name] = found
+        gb.db.commit()
+    return notes
+
+
+def main(root: str, lab: str, student: str) -> int:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -25,22 +81,26 @@ def main(root: str, lab: str, student: str) -> int:
     config.CourseDirectory.root = str(base)
     result = NbGraderAPI(config=config).autograde(lab, student, force=True, create=True)
     sys.stdout.write(result.get("log") or "")
-    sys.stdout.write(f"[course] autograde took {time.monotonic() - t0:.1f} s since start\n")
+    sys.stdout.write(f"[course] autograde took {time.monotonic() - t0:.1f} s\n")
     if not result.get("success"):
         sys.stdout.write(f"\nAUTOGRADE FAILED: {result.get('error')}\n")
         return 1
 
+    notes = apply_checks(base, lab, student, config.CourseDirectory.course_id)
+    (base / "checks.json").write_text(json.dumps(notes))
+
+    nonce = json.loads((base / "grading.json").read_text())["nonce"]
     graded = base / "autograded" / student / lab
     public = base / "autograded_public" / student / lab
     public.mkdir(parents=True, exist_ok=True)
     for path in graded.glob("*.ipynb"):
         nb = nbtools.read(path)
-        sanitise_for_feedback(nb)
+        sanitise_for_feedback(nb, nonce)
         nbtools.write(nb, public / path.name)
     config.CourseDirectory.autograded_directory = "autograded_public"
     feedback = NbGraderAPI(config=config).generate_feedback(lab, student, force=True)
     sys.stdout.write(feedback.get("log") or "")
-    sys.stdout.write(f"[course] feedback done {time.monotonic() - t0:.1f} s since start\n")
+    sys.stdout.write(f"[course] feedback done {time.monotonic() - t0:.1f} s\n")
     if not feedback.get("success"):
         sys.stdout.write(f"\nFEEDBACK FAILED: {feedback.get('error')}\n")
     return 0

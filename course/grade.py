@@ -20,6 +20,7 @@ import csv
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,8 +37,9 @@ import nbformat
 
 from . import nbg, nbtools
 from .config import Course, Lab
+from .integrity import Report, repair, scan
 
-CSV_FIELDS = ["student", "notebook", "score", "max_score", "status", "needs_manual_grade", "notes"]
+CSV_FIELDS = ["student", "notebook", "score", "max_score", "status", "needs_manual_grade", "integrity"]
 MAX_UNZIPPED = 2 * 1024**3  # refuse zip bombs
 MAX_NOTEBOOK = 200 * 1024**2
 
@@ -51,11 +54,13 @@ class Row:
     needs_manual_grade: bool = False
     notes: list[str] = field(default_factory=list)
     cells: dict = field(default_factory=dict)
+    integrity: str = ""
 
     def csv(self) -> dict:
         d = asdict(self)
         d.pop("cells")
-        d["notes"] = "; ".join(self.notes)
+        d.pop("notes")
+        d["integrity"] = self.integrity or "; ".join(self.notes)
         d["score"] = _fmt(self.score)
         d["max_score"] = _fmt(self.max_score)
         d["needs_manual_grade"] = "yes" if self.needs_manual_grade else "no"
@@ -171,7 +176,7 @@ def collect(path: Path, work: Path) -> dict[str, list[Path]]:
     return students
 
 
-def load_submission(path: Path):
+def load_submission(path: Path, report=None):
     """Read a submitted notebook, upgrading old formats; raises ValueError with a readable reason."""
     if path.stat().st_size > MAX_NOTEBOOK:
         raise ValueError(f"file is larger than {MAX_NOTEBOOK >> 20} MiB")
@@ -186,6 +191,10 @@ def load_submission(path: Path):
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises a zoo of exceptions
         raise ValueError(f"not a readable notebook ({type(exc).__name__}: {exc})") from None
+    if report is not None and raw.get("nbformat", 4) < 4:
+        report.notes.append(f"old notebook format {raw.get('nbformat')} upgraded to 4")
+    if report is not None and path.stat().st_size > 5 * 1024**2:
+        report.notes.append(f"large file ({path.stat().st_size >> 20} MiB of outputs): outputs cleared")
     for cell in nb.cells:  # Colab-era cells may lack ids or carry execution metadata
         cell.metadata.pop("execution", None)
     try:
@@ -196,6 +205,9 @@ def load_submission(path: Path):
 
 
 # Grading one student ---------------------------------------------------------------------------------------------
+MARKER = "##course-ran:{grade_id}:{nonce}##"
+
+
 def _run_killable(cmd: list[str], cwd: Path, env: dict, timeout: float, log: Path) -> int:
     """Run ``cmd`` in its own process group; on timeout kill the whole group (nbgrader and its kernel)."""
     with open(log, "ab") as out:
@@ -206,64 +218,92 @@ def _run_killable(cmd: list[str], cwd: Path, env: dict, timeout: float, log: Pat
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             return 124
+        finally:
+            try:  # a sandboxed kernel runs in a session of its own: make sure nothing is left behind
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
-def sanitise_for_feedback(nb) -> None:
-    """Remove hidden tests' code (and traceback lines that quote it) from a graded notebook."""
+def sanitise_for_feedback(nb, nonce: str = "") -> None:
+    """Remove hidden tests' code, traceback lines and echoes of it, and the run markers from a graded notebook."""
     for cell in nb.cells:
         meta = nbtools.nbgrader_meta(cell)
-        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-            cell.source = nbtools.strip_hidden_tests(cell.source, "# (hidden tests ran here; their code is not shown)")
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "error":
-                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        hidden = {
+            line.strip()
+            for block in nbtools.HIDDEN.findall(cell.source)
+            for line in block.splitlines()
+            if len(line.strip()) > 6
+        }
+        cell.source = nbtools.strip_hidden_tests(cell.source, "# (hidden tests ran here; their code is not shown)")
+        outputs = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+            elif out.get("output_type") == "stream":
+                lines = str(out.get("text", "")).splitlines(keepends=True)
+                lines = [ln for ln in lines if "##course-ran:" not in ln and not (ln.strip() and ln.strip() in hidden)]
+                out["text"] = "".join(lines)
+                if not out["text"]:
+                    continue
+            outputs.append(out)
+        cell.outputs = outputs
 
 
-def grade_student(
-    course: Course,
-    lab: Lab,
-    sid: str,
-    notebooks: dict[str, object],
-    template: Path,
-    out: Path,
-    timeout: float,
-    env_extra: dict,
-) -> tuple[dict[str, dict], str]:
-    """Autograde one student's notebooks; returns per-notebook results and an error text ('' if none)."""
-    root = out / ".work" / sid
-    if root.exists():
-        shutil.rmtree(root)
-    nbg.make_root(course, lab, root, with_notebooks=False)
-    shutil.copy2(template, root / "gradebook.db")
-    sub = root / "submitted" / sid / lab.id
-    sub.mkdir(parents=True)
-    for name, nb in notebooks.items():
-        nbtools.write(nb, sub / name)
-    log = out / "logs" / f"{sid}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("")
-    cmd = [sys.executable, "-m", "course._worker", str(root), lab.id, sid]
-    rc = _run_killable(cmd, root, nbg.nbgrader_env(env_extra), timeout, log)
-    error = ""
-    if rc == 124:
-        error = f"timed out after {timeout:.0f} s"
-    elif rc != 0:
+def grade_one(task: dict) -> dict:
+    """Grade one student in a scratch course root; everything in and out travels in ``task`` and the result.
+
+    Runs in the driver's thread pool, or on a Dask worker (which needs this repository at the same path).
+    """
+    t0 = time.monotonic()
+    course = Course.load(Path(task["course_root"]))
+    (lab,) = course.labs([task["lab"]])
+    sid = task["student"]
+    base = Path(tempfile.mkdtemp(prefix=f"grade-{sid}-", dir=task.get("tmp")))
+    os.chmod(base, 0o711)  # the sandboxed kernel's user must be able to reach its working folder
+    root = base / "root"
+    result = {"student": sid, "results": {}, "error": "", "files": {}, "log": "", "seconds": 0.0}
+    try:
+        nbg.make_root(course, lab, root, with_notebooks=False)
+        os.chmod(root, 0o711)
+        (root / "gradebook.db").write_bytes(task["gradebook"])
+        sub = root / "submitted" / sid / lab.id
+        sub.mkdir(parents=True)
+        for name, text in task["notebooks"].items():
+            (sub / name).write_text(text, encoding="utf-8")
+        (root / "grading.json").write_text(json.dumps({k: task[k] for k in ("nonce", "tampering")}))
+        runtime = root / "runtime"
+        runtime.mkdir(mode=0o700)
+        env = dict(task["env"])
+        env["JUPYTER_RUNTIME_DIR"] = str(runtime)
+        env["COURSE_SANDBOX_WORKDIR"] = str(root)
+        log = base / "log.txt"
+        log.write_text("")
+        cmd = [sys.executable, "-m", "course._worker", str(root), lab.id, sid]
+        rc = _run_killable(cmd, root, nbg.nbgrader_env(env), task["timeout"], log)
         text = log.read_text(errors="replace")
-        reason = re.findall(r"(DeadKernelError[^\n]*|CellTimeoutError[^\n]*|Kernel died[^\n]*)", text)
-        error = reason[-1] if reason else f"nbgrader autograde failed (see logs/{sid}.log)"
-
-    results = read_scores(course, root, lab.id, sid)
-    graded_dir = root / "autograded" / sid / lab.id
-    for path in graded_dir.glob("*.ipynb") if graded_dir.is_dir() else ():
-        dest = out / "autograded" / sid / path.name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, dest)
-    for html in (root / "feedback" / sid / lab.id).glob("*.html"):
-        target = out / "feedback" / sid / html.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(html, target)
-    shutil.rmtree(root, ignore_errors=True)
-    return results, error
+        if rc == 124:
+            result["error"] = f"timed out after {task['timeout']:.0f} s"
+        elif rc != 0:
+            failed = re.findall(r"AUTOGRADE FAILED: ([^\n]*)", text)
+            result["error"] = failed[-1] if failed else f"nbgrader autograde failed (exit code {rc})"
+        result["results"] = read_scores(course, root, lab.id, sid)
+        checks = root / "checks.json"
+        result["checks"] = json.loads(checks.read_text()) if checks.exists() else {}
+        graded = root / "autograded" / sid / lab.id
+        for path in sorted(graded.glob("*.ipynb")) if graded.is_dir() else []:
+            result["files"][f"autograded/{sid}/{path.name}"] = path.read_bytes()
+        for html in sorted((root / "feedback" / sid / lab.id).glob("*.html")):
+            result["files"][f"feedback/{sid}/{html.name}"] = html.read_bytes()
+        result["log"] = text
+    except Exception as exc:  # anything at all: this student gets an error row, the class goes on
+        result["error"] = f"grader error: {type(exc).__name__}: {exc}"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+        result["seconds"] = time.monotonic() - t0
+    return result
 
 
 def read_scores(course: Course, root: Path, lab_id: str, sid: str) -> dict[str, dict]:
@@ -298,9 +338,17 @@ def read_scores(course: Course, root: Path, lab_id: str, sid: str) -> dict[str, 
 
 
 # The class -------------------------------------------------------------------------------------------------------
-def lab_reference(course: Course, lab: Lab, work: Path) -> tuple[Path, dict[str, dict]]:
-    """Generate the gradebook once; return it with each notebook's grade ids and points."""
+def lab_reference(course: Course, lab: Lab, work: Path, nonce: str) -> tuple[Path, dict[str, dict]]:
+    """Generate the gradebook once (every test cell ends by printing a run marker); return it with the release."""
     root = nbg.make_root(course, lab, work / "reference")
+    for path in sorted((root / "source" / lab.id).glob("*.ipynb")):
+        nb = nbtools.read(path)
+        for cell in nb.cells:
+            meta = nbtools.nbgrader_meta(cell)
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                marker = MARKER.format(grade_id=meta["grade_id"], nonce=nonce)
+                cell.source += f"\n### BEGIN HIDDEN TESTS\nprint({marker!r})\n### END HIDDEN TESTS"
+        nbtools.write(nb, path)
     release = nbg.generate(root, lab.id)
     info = {}
     for path in sorted(release.glob("*.ipynb")):
@@ -312,31 +360,68 @@ def lab_reference(course: Course, lab: Lab, work: Path) -> tuple[Path, dict[str,
                 ids.add(meta["grade_id"])
             if meta.get("grade") or meta.get("task"):
                 points[meta["grade_id"]] = float(meta.get("points", 0))
-        info[path.name] = {"grade_ids": ids, "points": points, "max_score": sum(points.values())}
+        info[path.name] = {"grade_ids": ids, "points": points, "max_score": sum(points.values()), "release": nb}
     return root / "gradebook.db", info
 
 
+def _sandbox_env(say) -> dict:
+    from . import sandbox
+
+    wanted = sandbox.mode()
+    if wanted == "off":
+        say("sandbox: off (COURSE_SANDBOX=off): student code runs with the grader's rights")
+        return {"COURSE_SANDBOX": "off"}
+    ok, why = sandbox.available()
+    if not ok:
+        if wanted == "on":
+            raise SystemExit(f"COURSE_SANDBOX=on but no sandbox is possible: {why}")
+        say(f"sandbox: unavailable ({why}); student code runs with the grader's rights")
+        return {"COURSE_SANDBOX": "off"}
+    say("sandbox: bubblewrap (no network; only its own folder writable; memory, process and file limits)")
+    return {"COURSE_SANDBOX": "on"}
+
+
+def _uid_for(sid: str) -> str:
+    from . import sandbox
+
+    uid = sandbox.uid_for(zlib.crc32(sid.encode()) % 2000)
+    return "" if uid is None else str(uid)
+
+
 def grade_class(
-    course: Course, lab: Lab, path: Path, out: Path, jobs: int = 0, timeout: float = 900, quiet: bool = False
+    course: Course,
+    lab: Lab,
+    path: Path,
+    out: Path,
+    jobs: int = 0,
+    timeout: float = 600,
+    quiet: bool = False,
+    scheduler: str | None = None,
 ) -> list[Row]:
+    """Grade every submission in ``path``; ``timeout`` is per notebook; ``scheduler`` a Dask address."""
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    nonce = secrets.token_hex(8)
     with tempfile.TemporaryDirectory(prefix=f"grade-{lab.id}-") as tmp:
         work = Path(tmp)
-        template, info = lab_reference(course, lab, work)
+        template, info = lab_reference(course, lab, work, nonce)
+        gradebook = template.read_bytes()
         names = sorted(info)
         students = collect(path, work)
         say(f"{lab.id}: {len(students)} submission(s) found in {path}")
 
         rows: dict[str, list[Row]] = {}
-        to_grade: dict[str, dict[str, object]] = {}
+        tasks: dict[str, dict] = {}
+        integrity: dict[str, dict] = {}
         for sid, files in students.items():
-            rows[sid] = []
+            rows[sid], notebooks, tampering = [], {}, {}
             chosen: dict[str, tuple[Path, str]] = {}
             for f in files:
                 name, how = match_notebook(f, names, {n: info[n]["grade_ids"] for n in names})
+                if name is None and how == "unreadable" and len(names) == 1:
+                    name = names[0]
                 if name is None:
                     status = "ignored: not a notebook" if f.suffix.lower() != ".ipynb" else f"ignored: {how}"
                     if how == "unreadable":
@@ -344,66 +429,127 @@ def grade_class(
                     rows[sid].append(Row(sid, f.name, status=status))
                     continue
                 if name in chosen:
-                    old, _ = chosen[name]
-                    keep = f if normalise_name(f.name) == name[:-6].lower() and f.name == name else old
-                    other = old if keep is f else f
-                    chosen[name] = (keep, how if keep is f else chosen[name][1])
+                    old, old_how = chosen[name]
+                    # prefer the file with the exact name, then the newer one
+                    keep_new = (f.name == name) or (old.name != name and f.stat().st_mtime > old.stat().st_mtime)
+                    keep, other = (f, old) if keep_new else (old, f)
+                    chosen[name] = (keep, how if keep_new else old_how)
                     rows[sid].append(Row(sid, other.name, status=f"ignored: a second file for {name}"))
                 else:
                     chosen[name] = (f, how)
-            notebooks = {}
             for name in names:
                 row = Row(sid, name, max_score=info[name]["max_score"])
+                rows[sid].append(row)
                 if name not in chosen:
                     row.status = "missing"
-                    rows[sid].append(row)
                     continue
                 f, how = chosen[name]
+                report = Report()
                 if f.name != name:
                     how_note = " (matched by content)" if how == "content" else ""
-                    row.notes.append(f"graded {f.name!r} as {name}{how_note}")
+                    report.notes.append(f"graded {f.name!r} as {name}{how_note}")
                 try:
-                    notebooks[name] = load_submission(f)
+                    nb = load_submission(f, report)
+                    nb, report = repair(nb, info[name]["release"], report)
+                    scan(nb, info[name]["release"], report)
                 except (ValueError, OSError) as exc:
                     row.status = f"corrupt: {exc}"
-                rows[sid].append(row)
+                    continue
+                except Exception as exc:  # a notebook that defeats the repair is still graded as it is
+                    report.notes.append(f"could not align with the release ({type(exc).__name__})")
+                    nb = load_submission(f, report)
+                row.notes, row.integrity = report.notes, report.summary()
+                integrity.setdefault(sid, {})[name] = report.as_dict()
+                if report.tampering:
+                    tampering[name] = report.tampering
+                notebooks[name] = nbformat.writes(nb)
             if notebooks:
-                to_grade[sid] = notebooks
+                tasks[sid] = {
+                    "course_root": str(course.root),
+                    "lab": lab.id,
+                    "student": sid,
+                    "notebooks": notebooks,
+                    "gradebook": gradebook,
+                    "nonce": nonce,
+                    "tampering": tampering,
+                    "timeout": timeout * len(notebooks) + 120,
+                    "tmp": os.environ.get("COURSE_GRADE_TMP"),
+                }
 
         jobs = jobs or os.cpu_count() or 1
         threads = max(1, (os.cpu_count() or 1) // jobs)
-        env_extra = {
+        env = {
             "OMP_NUM_THREADS": str(threads),
             "MKL_NUM_THREADS": str(threads),
             "CUDA_VISIBLE_DEVICES": os.environ.get("COURSE_GRADE_CUDA_VISIBLE_DEVICES", ""),
+            "COURSE_NOTEBOOK_TIMEOUT": str(int(timeout)),
+            **_sandbox_env(say),
         }
+        for sid, task in tasks.items():
+            task["env"] = {**env, "COURSE_SANDBOX_UID": _uid_for(sid) if env["COURSE_SANDBOX"] == "on" else ""}
 
-        def work_one(sid: str):
-            t0 = time.monotonic()
-            results, error = grade_student(course, lab, sid, to_grade[sid], template, out, timeout, env_extra)
-            return sid, results, error, time.monotonic() - t0
-
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for sid, results, error, seconds in pool.map(work_one, sorted(to_grade)):
-                for row in rows[sid]:
-                    if row.notebook not in to_grade[sid] or row.status != "ok":
-                        continue
-                    res = results.get(row.notebook)
-                    if res is None:
-                        row.status = f"error: {error or 'not graded'}"
-                        continue
-                    row.score, row.max_score = res["score"], res["max_score"]
-                    row.needs_manual_grade = res["needs_manual_grade"]
-                    row.cells = res["cells"]
-                    if error:
-                        row.status = f"error: {error}"
-                say(f"  graded {sid} in {seconds:.1f} s")
-        shutil.rmtree(out / ".work", ignore_errors=True)
+        for res in _run_tasks(list(tasks.values()), jobs, scheduler, say):
+            sid = res["student"]
+            _record(res, rows[sid], tasks[sid], out)
+            say(f"  graded {sid} in {res['seconds']:.1f} s" + (f" ({res['error']})" if res["error"] else ""))
 
     all_rows = [r for sid in sorted(rows) for r in rows[sid]]
     write_reports(all_rows, out)
-    say(f"{lab.id}: graded {len(to_grade)} of {len(students)} submission(s) in {time.monotonic() - started:.1f} s")
+    (out / "integrity.json").write_text(json.dumps(integrity, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    say(f"{lab.id}: graded {len(tasks)} of {len(students)} submission(s) in {time.monotonic() - started:.1f} s")
     return all_rows
+
+
+def _run_tasks(tasks: list[dict], jobs: int, scheduler: str | None, say):
+    """Yield results as they finish: a local thread pool (each task is a subprocess), or a Dask cluster."""
+    if scheduler:
+        from distributed import Client, as_completed
+
+        say(f"  sending {len(tasks)} submission(s) to the Dask scheduler at {scheduler}")
+        with Client(scheduler) as client:
+            futures = [client.submit(grade_one, t, key=f"grade-{t['lab']}-{t['student']}", pure=False) for t in tasks]
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as exc:  # a lost worker: the student gets an error row
+                    task = tasks[futures.index(future)]
+                    yield {"student": task["student"], "results": {}, "error": f"worker failed: {exc}",
+                           "files": {}, "log": "", "seconds": 0.0, "checks": {}}  # fmt: skip
+        return
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(grade_one, t) for t in tasks]
+        for future in futures:
+            yield future.result()
+
+
+def _record(res: dict, rows: list[Row], task: dict, out: Path) -> None:
+    sid = res["student"]
+    for rel, blob in res["files"].items():
+        dest = out / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(blob)
+    (out / "logs").mkdir(exist_ok=True)
+    (out / "logs" / f"{sid}.log").write_text(res["log"], encoding="utf-8")
+    checks = res.get("checks", {})
+    for row in rows:
+        if row.notebook not in task["notebooks"] or row.status != "ok":
+            continue
+        got = res["results"].get(row.notebook)
+        if got is None:
+            row.status = f"error: {res['error'] or 'not graded'}"
+            continue
+        row.score, row.max_score = got["score"], got["max_score"]
+        row.needs_manual_grade = got["needs_manual_grade"]
+        row.cells = got["cells"]
+        extra = checks.get(row.notebook, [])
+        row.notes += extra
+        if any(n.startswith(("kernel died", "time limit")) for n in extra):
+            row.status = "error: " + next(n for n in extra if n.startswith(("kernel died", "time limit")))
+        elif res["error"]:
+            row.status = f"error: {res['error']}"
+        elif row.notebook in task["tampering"]:
+            row.status = "tampered: autograded tests scored 0"
+        row.integrity = "; ".join(x for x in (row.integrity, *extra) if x)
 
 
 def _corrupt_reason(path: Path) -> str:

@@ -19,37 +19,64 @@ LABS = COURSE.labs()
 
 
 def student_for(nb_name: str, mutant: dict) -> str:
-    stem = nb_name.removesuffix(".ipynb")
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"m-{mutant['kind']}-{stem}-{mutant['cell']}-{mutant['name']}")
+    """The test-class student that carries this mutant (see ``plan``)."""
+    return mutant["_student"]
 
 
-def write_class(lab, folder: Path) -> dict:
-    """One student per case: the source itself, the untouched release, and every mutant."""
+def plan(nb_name: str, bank: list[dict]) -> dict[str, list[dict]]:
+    """Group a notebook's mutants into submissions.
+
+    A wrong answer is graded alone, so no other wrong answer can make its tests fail for it -- unless the bank marks
+    it ``"pack": True`` (its tests do not depend on any other answer cell), which lets heavy notebooks grade several
+    wrong answers to *different* cells in one run.  Alternative correct answers are always packed together, one per
+    cell: they must all keep full marks side by side.
+    """
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nb_name.removesuffix(".ipynb"))
+    groups: dict[str, list[dict]] = {}
+
+    def place(prefix: str, mutant: dict) -> None:
+        n = 0
+        while any(m["cell"] == mutant["cell"] for m in groups.get(f"{prefix}{n}", [])):
+            n += 1
+        groups.setdefault(f"{prefix}{n}", []).append(mutant)
+        mutant["_student"] = f"{prefix}{n}"
+
+    for mutant in bank:
+        if mutant["kind"] == "correct":
+            place(f"m-{stem}-correct", mutant)
+        elif mutant.get("pack"):
+            place(f"m-{stem}-packed", mutant)
+        else:
+            sid = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"m-{stem}-{mutant['cell']}-{mutant['name']}")
+            groups[sid] = [mutant]
+            mutant["_student"] = sid
+    return groups
+
+
+def write_class(lab, folder: Path) -> None:
+    """One student per case: the source itself, the untouched release, and the mutant submissions."""
     banks = mutants.load(lab.id)
     release = ROOT / "release" / lab.id
-    cases = {"source": {}, "release": {}, "mutants": {}}
     for path in lab.notebooks:
         nbtools.write(nbtools.read(path), folder / "source" / path.name)
         blank = nbtools.read(release / path.name)
         nbtools.write(blank, folder / "release" / path.name)
         answers = nbtools.solution_sources(nbtools.read(path))
-        for mutant in banks.get(path.name, []):
-            sid = student_for(path.name, mutant)
-            nbtools.write(nbtools.fill(blank, {**answers, mutant["cell"]: mutant["source"]}), folder / sid / path.name)
-            cases["mutants"][sid] = (path.name, mutant)
-    return cases
+        for sid, group in plan(path.name, banks.get(path.name, [])).items():
+            filled = nbtools.fill(blank, {**answers, **{m["cell"]: m["source"] for m in group}})
+            nbtools.write(filled, folder / sid / path.name)
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """lab id -> (cases, scores by student) from grading every lab's test class once."""
+    """lab id -> {student: {notebook: Row}} from grading every lab's test class once."""
     results = {}
     for lab in LABS:
         folder = tmp_path_factory.mktemp(f"class-{lab.id}")
-        cases = write_class(lab, folder / "in")
+        write_class(lab, folder / "in")
         rows = grade_class(COURSE, lab, folder / "in", folder / "out", jobs=int(os.environ.get("COURSE_JOBS", 0)))
         by_student: dict[str, dict] = {}
         for row in rows:
             by_student.setdefault(row.student, {})[row.notebook] = row
-        results[lab.id] = (cases, by_student)
+        results[lab.id] = by_student
     return results

@@ -8,7 +8,7 @@ import pytest
 
 from course import nbtools
 from tests import mutants
-from tests.conftest import LABS, student_for
+from tests.conftest import LABS, plan, student_for
 
 
 def autograded_tests(nb_path) -> dict[str, float]:
@@ -22,17 +22,24 @@ def autograded_tests(nb_path) -> dict[str, float]:
 
 
 NOTEBOOKS = [(lab.id, p) for lab in LABS for p in lab.notebooks]
-MUTANTS = [
-    pytest.param(lab.id, nb, m, id=f"{lab.id}/{nb}/{m['cell']}/{m['kind']}-{m['name']}")
-    for lab in LABS
-    for nb, bank in mutants.load(lab.id).items()
-    for m in bank
-]
+
+
+def _mutants():
+    params = []
+    for lab in LABS:
+        for nb, bank in mutants.load(lab.id).items():
+            plan(nb, bank)  # assigns each mutant its student, exactly as conftest.write_class does
+            for m in bank:
+                params.append(pytest.param(lab.id, nb, m, id=f"{lab.id}/{nb}/{m['cell']}/{m['kind']}-{m['name']}"))
+    return params
+
+
+MUTANTS = _mutants()
 
 
 @pytest.mark.parametrize("lab_id,path", NOTEBOOKS, ids=[f"{a}/{p.name}" for a, p in NOTEBOOKS])
 def test_source_scores_full_marks(graded, lab_id, path):
-    _, scores = graded[lab_id]
+    scores = graded[lab_id]
     row = scores["source"][path.name]
     assert row.status == "ok", row.status
     tests = autograded_tests(path)
@@ -43,7 +50,7 @@ def test_source_scores_full_marks(graded, lab_id, path):
 
 @pytest.mark.parametrize("lab_id,path", NOTEBOOKS, ids=[f"{a}/{p.name}" for a, p in NOTEBOOKS])
 def test_untouched_release_scores_zero(graded, lab_id, path):
-    _, scores = graded[lab_id]
+    scores = graded[lab_id]
     row = scores["release"][path.name]
     assert row.status == "ok", row.status
     assert row.score == 0, row.cells
@@ -53,7 +60,7 @@ def test_untouched_release_scores_zero(graded, lab_id, path):
 
 @pytest.mark.parametrize("lab_id,nb_name,mutant", MUTANTS)
 def test_mutant(graded, lab_id, nb_name, mutant):
-    _, scores = graded[lab_id]
+    scores = graded[lab_id]
     row = scores[student_for(nb_name, mutant)][nb_name]
     assert row.status == "ok", row.status
     for grade_id in mutant["tests"]:

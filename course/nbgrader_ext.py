@@ -1,0 +1,166 @@
+"""nbgrader extensions used by `course grade` (configured in nbgrader_config.py).
+
+``SafeExecute`` replaces nbgrader's Execute preprocessor:
+  * a kernel that dies (``os._exit``, a segfault, the memory limit) or a notebook that runs out of its time budget no
+    longer throws the whole submission away (nbgrader 0.9.6 removes it): the cells already run keep their outputs,
+    and every cell not run gets an error output, so its test cell scores 0 -- points earned before are kept;
+  * the notebook as a whole has a time budget (``COURSE_NOTEBOOK_TIMEOUT`` seconds), on top of the per-cell limit;
+  * a cell's output is capped (``COURSE_MAX_OUTPUT`` bytes) so a print in a loop cannot exhaust the grader's memory;
+  * the kernel is started by ``SandboxKernelManager``, which wraps it in bubblewrap when ``COURSE_SANDBOX=on``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+
+NOT_RUN = "NotRun"
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """Starts the kernel inside bubblewrap (see course.sandbox) when COURSE_SANDBOX=on.
+
+    `course grade` gives every student a scratch folder (``COURSE_SANDBOX_WORKDIR``) holding the working folder and
+    a runtime folder (``JUPYTER_RUNTIME_DIR``) for the connection file and the kernel's unix sockets.  Ownership is
+    only ever handed to the sandbox's uid inside that scratch folder.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if _sandboxed():
+            self.transport = "ipc"  # unix sockets: the sandbox has no network, not even the grader's loopback
+
+    def write_connection_file(self, **kwargs):
+        if _sandboxed():
+            runtime = os.environ["JUPYTER_RUNTIME_DIR"]
+            if not self.connection_file or os.path.dirname(os.path.realpath(self.connection_file)) != runtime:
+                self.connection_file = os.path.join(runtime, f"kernel-{self.kernel_id or os.getpid()}.json")
+                self.ip = os.path.splitext(self.connection_file)[0] + "-ipc"
+        result = super().write_connection_file(**kwargs)
+        uid = _sandbox_uid()
+        if _sandboxed() and uid is not None:
+            _give(self.connection_file, uid, recursive=False)
+        return result
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not _sandboxed():
+            return cmd
+        from .sandbox import Limits, Sandbox, default_readonly
+
+        cwd = os.path.realpath(self._launch_args.get("cwd") or os.getcwd())
+        runtime = os.path.realpath(os.environ["JUPYTER_RUNTIME_DIR"])
+        uid = _sandbox_uid()
+        if uid is not None:
+            _give(cwd, uid, recursive=True)
+            _give(runtime, uid, recursive=False)
+        limits = Limits()
+        if os.environ.get("COURSE_SANDBOX_MEMORY", "").isdigit():
+            limits.memory = int(os.environ["COURSE_SANDBOX_MEMORY"])
+        box = Sandbox(uid=uid, limits=limits, readonly=default_readonly())
+        return box.wrap(cmd, cwd=cwd, writable=[cwd, runtime])
+
+
+def _sandboxed() -> bool:
+    return (
+        os.environ.get("COURSE_SANDBOX") == "on"
+        and bool(os.environ.get("COURSE_SANDBOX_WORKDIR"))
+        and bool(os.environ.get("JUPYTER_RUNTIME_DIR"))
+    )
+
+
+def _sandbox_uid() -> int | None:
+    uid = os.environ.get("COURSE_SANDBOX_UID", "")
+    return int(uid) if uid.isdigit() else None
+
+
+def _give(path: str, uid: int, recursive: bool) -> None:
+    """chown ``path`` (and what it holds) to the sandbox's uid -- only strictly inside the scratch folder."""
+    work = os.path.realpath(os.environ.get("COURSE_SANDBOX_WORKDIR", ""))
+    real = os.path.realpath(path)
+    if len(work) < 8 or not real.startswith(work.rstrip("/") + "/"):
+        raise RuntimeError(f"refusing to hand {real} to the sandbox: it is not inside {work!r}")
+    if recursive:
+        for base, dirs, files in os.walk(real):
+            for name in [*dirs, *files]:
+                os.lchown(os.path.join(base, name), uid, uid)
+    os.lchown(real, uid, uid)
+
+
+class SafeExecute(Execute):
+    """nbgrader's Execute, made to survive dead kernels and to respect a whole-notebook time budget."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._started = time.monotonic()
+        self._stopped = ""
+        self._budget = float(os.environ.get("COURSE_NOTEBOOK_TIMEOUT", "0") or 0)
+        self._cell_timeout = self.timeout
+        self._max_output = int(os.environ.get("COURSE_MAX_OUTPUT", str(2 * 1024 * 1024)))
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError:
+            # the kernel died while the client was shutting down or between cells: keep what ran
+            self._stopped = self._stopped or "the kernel died"
+            self._mark_rest(nb, 0)
+            return nb, resources
+
+    def _mark_rest(self, nb, start: int) -> None:
+        for cell in nb.cells[start:]:
+            if cell.cell_type == "code" and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                if not cell.get("outputs") or cell.get("execution_count") is None:
+                    cell.outputs = [_error(NOT_RUN, f"not run: {self._stopped} in an earlier cell")]
+
+    def preprocess_cell(self, cell, resources, index):
+        if self._stopped:
+            if cell.cell_type == "code":
+                cell.outputs = [_error(NOT_RUN, f"not run: {self._stopped} in an earlier cell")]
+            return cell, resources
+        if self._budget:
+            left = self._budget - (time.monotonic() - self._started)
+            if left <= 0:
+                self._stopped = f"the notebook's time limit ({self._budget:.0f} s) was reached"
+                return self.preprocess_cell(cell, resources, index)
+            self.timeout = int(max(1, min(self._cell_timeout or left, left)))
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stopped = "the kernel died (os._exit, a crash or the memory limit)"
+            cell.outputs = list(cell.get("outputs", [])) + [_error("DeadKernelError", self._stopped)]
+        except CellTimeoutError:
+            self._stopped = "a cell timed out"
+            cell.outputs = list(cell.get("outputs", [])) + [_error("CellTimeoutError", self._stopped)]
+        self._cap_outputs(cell)
+        return cell, resources
+
+    def _cap_outputs(self, cell) -> None:
+        if cell.cell_type != "code":
+            return
+        total, kept, cut = 0, [], False
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                kept.append(out)
+                continue
+            size = len(str(out.get("text", ""))) + sum(len(str(v)) for v in out.get("data", {}).values())
+            if cut:
+                continue
+            if total + size > self._max_output:
+                cut = True
+                notice = f"[output cut: more than {self._max_output // 1024} KiB]\n"
+                kept.append(NotebookNode(output_type="stream", name="stdout", text=notice))
+                continue
+            total += size
+            kept.append(out)
+        cell.outputs = kept
