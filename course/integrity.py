@@ -220,6 +220,7 @@ IPYTHON_HOOKS = (
     "run_cell",
     "ex",
 )
+TRANSFORMER_LISTS = ("input_transformers", "ast_transformers")
 EXITS = ("os._exit", "sys.exit", "exit", "quit", "os.kill", "os.abort", "sys.settrace", "sys.setprofile")
 SUSPICIOUS_CALLS = {
     "exec": "calls exec()",
@@ -334,7 +335,8 @@ def scan(sub, release, report: Report | None = None) -> Report:
                 func = node.func
                 path = _attr_path(func)
                 parts = path.split(".")[1:]
-                if path.startswith("get_ipython()") and any(p.startswith(IPYTHON_HOOKS) for p in parts):
+                hooked = any(p in IPYTHON_HOOKS or p.startswith(TRANSFORMER_LISTS) for p in parts)
+                if path.startswith("get_ipython()") and hooked:
                     found_t.append(f"hooks IPython ({path})")
                 elif path.startswith("get_ipython()"):
                     found_s.append(f"uses {path}")
