@@ -30,7 +30,7 @@ c.Execute.execute_retries = 0
 
 # stderr zeroes a test cell in nbgrader; drop stderr that is known to be benign: library warnings and progress bars.
 c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = r"(Warning|warnings\.warn|NNPACK|it/s\]|s/it\]|\d+%\|)"
+c.IgnorePattern.pattern = r"(Warning|warnings\.warn|NNPACK|it/s\]|s/it\]|\d+%\||building the font cache)"
 
 # The course's Execute: survives dead kernels (points earned before are kept), a whole-notebook time budget,
 # capped outputs, and the kernel in a bubblewrap sandbox when `course grade` asks for one (course/nbgrader_ext.py).

@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument("path", type=Path, help="folder or zip: one file or folder per student")
     p_grade.add_argument("--output", "-o", type=Path, default=None, help="output folder (default: graded-<lab>)")
     p_grade.add_argument("--jobs", "-j", type=int, default=0, help="submissions graded at once (default: all cores)")
-    p_grade.add_argument("--timeout", type=int, default=900, help="seconds allowed per submission (default 900)")
+    p_grade.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook (default 600)")
+    p_grade.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to grade on")
 
     p_data = sub.add_parser("data", help="the data sets the labs use")
     dsub = p_data.add_subparsers(dest="data_command", required=True)
@@ -45,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         course = Course.load()
         (lab,) = course.labs([args.lab])
         output = args.output or Path(f"graded-{lab.id}")
-        return grade.main(course, lab, args.path, output, jobs=args.jobs, timeout=args.timeout)
+        return grade.main(
+            course, lab, args.path, output, jobs=args.jobs, timeout=args.timeout, scheduler=args.scheduler
+        )
     if args.command == "data":
         from . import data
 

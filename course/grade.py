@@ -595,11 +595,13 @@ def summary(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def main(course: Course, lab: Lab, path: Path, out: Path, jobs: int = 0, timeout: float = 900) -> int:
+def main(
+    course: Course, lab: Lab, path: Path, out: Path, jobs: int = 0, timeout: float = 600, scheduler: str | None = None
+) -> int:
     if not Path(path).exists():
         print(f"course grade: {path} does not exist", file=sys.stderr)
         return 2
-    rows = grade_class(course, lab, path, out, jobs=jobs, timeout=timeout)
+    rows = grade_class(course, lab, path, out, jobs=jobs, timeout=timeout, scheduler=scheduler)
     print()
     print(summary(rows))
     n_students = len({r.student for r in rows})

@@ -40,7 +40,7 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     readonly: list[str] = field(default_factory=list)
 
-    def wrap(self, cmd: list[str], cwd: str, writable: list[str]) -> list[str]:
+    def wrap(self, cmd: list[str], cwd: str, writable: list[str], env: dict | None = None) -> list[str]:
         if self.uid is not None:
             # as root: bwrap sets up the namespaces and mounts, then setpriv drops to the sandbox's own uid with no
             # capabilities (no user namespace, so the process limit counts that uid's processes only)
@@ -76,6 +76,7 @@ class Sandbox:
             "XDG_CACHE_HOME": "/tmp/home/.cache",
             "IPYTHONDIR": "/tmp/home/.ipython",
             "TMPDIR": "/tmp",
+            **(env or {}),
         }
         for key, value in env.items():
             args += ["--setenv", key, value]

@@ -21,6 +21,12 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# bubblewrap sandboxes student code while grading (course/sandbox.py); without it grading still works, unsandboxed.
+if ! command -v bwrap >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "== installing bubblewrap"
+  (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) || echo "   (not available; grading runs unsandboxed)"
+fi
+
 # Offline data: Fashion-MNIST from Debian, the rest from ../shared/data (see README).  Online machines need neither:
 # torchvision downloads on first use.
 if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then

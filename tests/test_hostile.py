@@ -1,0 +1,272 @@
+"""A class of broken, renamed and hostile submissions, graded in parallel in one run (issue: grading safely).
+
+Every case names what it does and what it deserves: its score, the status of its row and a note of the integrity
+report.  The notebook is lab01/1_0_tensors (10 points: neuron_sum 2, neuron_matmul 2, two_layer 2, pairwise 4).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import nbformat
+import pytest
+
+from course import nbtools, sandbox
+from course.grade import grade_class
+from tests.conftest import COURSE, ROOT
+
+LAB = "lab01"
+NB = "1_0_tensors.ipynb"
+TESTS = {"test_neuron_sum": 2, "test_neuron_matmul": 2, "test_two_layer": 2, "test_pairwise_sq_dist": 4}
+SANDBOXED = sandbox.mode() != "off" and sandbox.available()[0]
+
+
+def solved():
+    release = nbtools.read(ROOT / "release" / LAB / NB)
+    answers = nbtools.solution_sources(nbtools.read(ROOT / "source" / LAB / NB))
+    return nbtools.fill(release, answers), answers
+
+
+def with_answer(cell: str, code: str, prepend: bool = False, replace: bool = False):
+    nb, answers = solved()
+    new = code if replace else (code + "\n" + answers[cell] if prepend else answers[cell] + "\n" + code)
+    return nbtools.fill(nb, {cell: new})
+
+
+def cells_by_id(nb):
+    return {nbtools.nbgrader_meta(c).get("grade_id"): c for c in nb.cells if nbtools.nbgrader_meta(c)}
+
+
+def strip_metadata(nb):
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    return nb
+
+
+def delete_cell(nb, grade_id):
+    nb.cells = [c for c in nb.cells if nbtools.nbgrader_meta(c).get("grade_id") != grade_id]
+    return nb
+
+
+def move_test_before_answer(nb):
+    ids = [nbtools.nbgrader_meta(c).get("grade_id") for c in nb.cells]
+    test = nb.cells.pop(ids.index("test_two_layer"))
+    nb.cells.insert(ids.index("two_layer"), test)
+    return nb
+
+
+def colab_shaped(nb):
+    raw = json.loads(nbformat.writes(nb))
+    raw["nbformat_minor"] = 0
+    raw["metadata"] = {"colab": {"provenance": [], "name": "Copy of 1_0_tensors.ipynb"}, "accelerator": "GPU",
+                       "kernelspec": {"name": "python3", "display_name": "Python 3"}}  # fmt: skip
+    for n, cell in enumerate(raw["cells"]):
+        cell.pop("id", None)
+        cell["metadata"]["id"] = f"colabid{n}"
+        if cell["cell_type"] == "code":
+            cell["metadata"]["outputId"] = f"out{n}"
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["stale output\n"]}]
+            cell["execution_count"] = n
+    return raw
+
+
+def retype_test_cell(nb):
+    cell = cells_by_id(nb)["test_pairwise_sq_dist"]
+    idx = nb.cells.index(cell)
+    md = nbformat.v4.new_markdown_cell(cell.source)
+    md.metadata = cell.metadata
+    nb.cells[idx] = md
+    return nb
+
+
+def edit_test_cell(nb):
+    cells_by_id(nb)["test_pairwise_sq_dist"].source = "pass  # tests? what tests"
+    return nb
+
+
+def wrong_pairwise(nb):
+    return nbtools.fill(nb, {"pairwise_sq_dist": "def pairwise_sq_dist(a, b):\n    return (a - b).abs().sum()"})
+
+
+def add_cells(nb):
+    nb.cells.insert(5, nbformat.v4.new_code_cell("print('my own experiment')"))
+    nb.cells.append(nbformat.v4.new_markdown_cell("My notes at the end."))
+    return nb
+
+
+def kernel(nb, name):
+    nb.metadata["kernelspec"] = {"name": name, "display_name": name, "language": "python"}
+    return nb
+
+
+def huge_outputs(nb):
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 2_000_000)]
+    return nb
+
+
+ALWAYS_EQUAL = """
+class AlwaysEqual:
+    shape = (1, 1)
+    def __eq__(self, other):
+        return True
+    def __float__(self):
+        return 0.1595
+y_sum = AlwaysEqual()
+"""
+PATCH_CHECKS = """
+import course.checks
+course.checks.check_close = lambda *a, **k: None
+y_sum = torch.zeros(1, 1)
+"""
+PATCH_TORCH = "torch.testing.assert_close = lambda *a, **k: None"
+REDEFINE_CHECK = "def check_close(*args, **kwargs):\n    pass"
+IPYTHON_HOOK = "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"
+FORK_BOMB = "import subprocess\nkids = [subprocess.Popen(['sleep', '60']) for _ in range(5000)]"
+READ_SECRETS = """
+import glob
+found = glob.glob('/**/gradebook.db', recursive=True) + glob.glob('/**/source/lab01/*.ipynb', recursive=True)
+assert not found, found
+"""
+WRITE_OUTSIDE = """
+import os
+for p in ['/root/pwned', os.path.expanduser('~/pwned'), '../../../gradebook.db', '/work/pwned']:
+    try:
+        open(p, 'w').write('x')
+    except OSError:
+        pass
+"""
+NETWORK = """
+import socket
+try:
+    socket.create_connection(('1.1.1.1', 80), timeout=3)
+    raise SystemExit('network reachable')
+except OSError:
+    pass
+"""
+
+
+def case(build, score, status="ok", note=None, cells=None):
+    return build, score, status, note, cells or {}
+
+
+# name -> (build (file name, content), expected score, status prefix, integrity note or None, {test: score})
+CASES = {
+    "good": case(lambda: (NB, solved()[0]), 10),
+    "colab_copy": case(lambda: (f"Copy of {NB}", colab_shaped(solved()[0])), 10, note="Copy of"),
+    "duplicate_name": case(lambda: ("1_0_tensors (1).ipynb", solved()[0]), 10, note="(1)"),
+    "student_prefix": case(lambda: ("s1234567_1_0_tensors.ipynb", solved()[0]), 10, note="s1234567_"),
+    "metadata_lost": case(lambda: (NB, strip_metadata(solved()[0])), 10, note="re-attached"),
+    "test_cell_deleted": case(
+        lambda: (NB, delete_cell(solved()[0], "test_pairwise_sq_dist")), 10, note="deleted test cell"
+    ),
+    "test_cell_edited": case(
+        lambda: (NB, edit_test_cell(wrong_pairwise(solved()[0]))), 6, note="edited locked cell",
+        cells={"test_pairwise_sq_dist": 0},
+    ),
+    "test_cell_retyped": case(lambda: (NB, retype_test_cell(solved()[0])), 10, note="cell type restored"),
+    "cells_reordered": case(lambda: (NB, move_test_before_answer(solved()[0])), 10, note="reordered"),
+    "cells_added": case(lambda: (NB, add_cells(solved()[0])), 10, note="added or edited"),
+    "old_nbformat_v3": case(lambda: (NB, nbformat.writes(nbformat.convert(solved()[0], 3))), 10, note="format 3"),
+    "other_kernel": case(lambda: (NB, kernel(solved()[0], "pytorch-gpu")), 10, note="replaced by python3"),
+    "huge_outputs": case(lambda: (NB, huge_outputs(solved()[0])), 10, note="outputs cleared"),
+    "always_equal": case(
+        lambda: (NB, with_answer("neuron_sum", ALWAYS_EQUAL, replace=True)), 8, note="always returns True",
+        cells={"test_neuron_sum": 0},
+    ),
+    "hard_coded": case(
+        lambda: (NB, with_answer("two_layer", "y_two_layer = torch.tensor([[0.3171]])", replace=True)), 8,
+        cells={"test_two_layer": 0},
+    ),
+    "patch_course_checks": case(
+        lambda: (NB, with_answer("neuron_sum", PATCH_CHECKS, replace=True)), 0, "tampered", "TAMPERING"
+    ),
+    "patch_torch_testing": case(
+        lambda: (NB, with_answer("two_layer", PATCH_TORCH)), 0, "tampered", "assigns torch.testing.assert_close"
+    ),
+    "redefine_check": case(
+        lambda: (NB, with_answer("neuron_sum", REDEFINE_CHECK)), 0, "tampered", "redefines check_close"
+    ),
+    "ipython_hook": case(lambda: (NB, with_answer("neuron_sum", IPYTHON_HOOK)), 0, "tampered", "hooks IPython"),
+    "sys_exit": case(lambda: (NB, with_answer("neuron_sum", "import sys\nsys.exit(0)")), 10, note="sys.exit"),
+    "os_exit": case(
+        lambda: (NB, with_answer("pairwise_sq_dist", "import os\nos._exit(1)", prepend=True)), 6,
+        "error: kernel died", "kernel died", {"test_pairwise_sq_dist": 0},
+    ),
+    "infinite_loop": case(
+        lambda: (NB, with_answer("pairwise_sq_dist", "while True:\n    pass", prepend=True)), 6,
+        "error: time limit", "time limit", {"test_pairwise_sq_dist": 0},
+    ),
+    "memory_bomb": case(
+        lambda: (NB, with_answer("pairwise_sq_dist", "hog = bytearray(40 * 1024**3)", prepend=True)), 6, "",
+        cells={"test_pairwise_sq_dist": 0},
+    ),
+    "corrupt_json": case(lambda: (NB, '{"cells": [ {"cell_type": "code", '), 0, "corrupt"),
+    "not_a_notebook": case(lambda: (NB, "%PDF-1.4 binary junk"), 0, "corrupt"),
+    "empty_file": case(lambda: (NB, ""), 0, "corrupt"),
+}  # fmt: skip
+if SANDBOXED:  # what only a sandbox can stop
+    CASES |= {
+        "fork_bomb": case(
+            lambda: (NB, with_answer("pairwise_sq_dist", FORK_BOMB, prepend=True)), 6, "",
+            cells={"test_pairwise_sq_dist": 0},
+        ),
+        "read_secrets": case(lambda: (NB, with_answer("neuron_sum", READ_SECRETS)), 10),
+        "write_outside": case(lambda: (NB, with_answer("neuron_sum", WRITE_OUTSIDE)), 10),
+        "network": case(lambda: (NB, with_answer("neuron_sum", NETWORK)), 10),
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def battery(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    (lab,) = COURSE.labs([LAB])
+    for name, (build, *_rest) in CASES.items():
+        filename, content = build()
+        path = folder / "class" / name / filename
+        path.parent.mkdir(parents=True)
+        if isinstance(content, str):
+            path.write_text(content)
+        elif isinstance(content, dict) and not hasattr(content, "cells"):
+            path.write_text(json.dumps(content))
+        else:
+            path.write_text(nbformat.writes(copy.deepcopy(content)))
+    rows = grade_class(COURSE, lab, folder / "class", folder / "out", timeout=90, quiet=True)
+    return {r.student: r for r in rows if r.notebook == NB}, folder / "out"
+
+
+def test_every_student_has_a_row(battery):
+    rows, out = battery
+    assert set(rows) == set(CASES)
+    lines = (out / "grades.csv").read_text().splitlines()
+    assert len(lines) == 1 + sum(1 for _ in CASES) * 4  # one row per student and notebook of the lab
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_case(battery, case):
+    rows, _ = battery
+    _, score, status, note, cells = CASES[case]
+    row = rows[case]
+    assert row.score == score, (row.score, row.status, row.integrity, row.cells)
+    assert row.status.startswith(status), row.status
+    if note:
+        assert note in row.integrity, row.integrity
+    for grade_id, expected in cells.items():
+        assert row.cells[grade_id]["score"] == expected, row.cells
+
+
+def test_nothing_escaped_the_sandbox(battery):
+    if not SANDBOXED:
+        pytest.skip("no sandbox on this machine")
+    for path in ("/root/pwned", os.path.expanduser("~/pwned"), "/work/pwned"):
+        assert not os.path.exists(path), path
+
+
+def test_feedback_hides_hidden_tests(battery):
+    _, out = battery
+    for page in (out / "feedback").rglob("*.html"):
+        text = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and "_t_generator" not in text and "##course-ran" not in text
