@@ -261,9 +261,10 @@ def grade_one(task: dict) -> dict:
     course = Course.load(Path(task["course_root"]))
     (lab,) = course.labs([task["lab"]])
     sid = task["student"]
-    base = Path(tempfile.mkdtemp(prefix=f"grade-{sid}-", dir=task.get("tmp")))
+    # short paths: the kernel's unix sockets live under here, and a socket path may not exceed 107 bytes
+    base = Path(tempfile.mkdtemp(prefix="g", dir=task.get("tmp")))
     os.chmod(base, 0o711)  # the sandboxed kernel's user must be able to reach its working folder
-    root = base / "root"
+    root = base / "r"
     result = {"student": sid, "results": {}, "error": "", "files": {}, "log": "", "seconds": 0.0}
     try:
         nbg.make_root(course, lab, root, with_notebooks=False)
@@ -274,7 +275,7 @@ def grade_one(task: dict) -> dict:
         for name, text in task["notebooks"].items():
             (sub / name).write_text(text, encoding="utf-8")
         (root / "grading.json").write_text(json.dumps({k: task[k] for k in ("nonce", "tampering")}))
-        runtime = root / "runtime"
+        runtime = root / "k"
         runtime.mkdir(mode=0o700)
         env = dict(task["env"])
         env["JUPYTER_RUNTIME_DIR"] = str(runtime)
@@ -282,6 +283,8 @@ def grade_one(task: dict) -> dict:
         log = base / "log.txt"
         log.write_text("")
         cmd = [sys.executable, "-m", "course._worker", str(root), lab.id, sid]
+        if not task.get("feedback", True):
+            cmd.append("--no-feedback")
         rc = _run_killable(cmd, root, nbg.nbgrader_env(env), task["timeout"], log)
         text = log.read_text(errors="replace")
         if rc == 124:
@@ -397,6 +400,7 @@ def grade_class(
     timeout: float = 600,
     quiet: bool = False,
     scheduler: str | None = None,
+    feedback: bool = True,
 ) -> list[Row]:
     """Grade every submission in ``path``; ``timeout`` is per notebook; ``scheduler`` a Dask address."""
     out = Path(out).resolve()
@@ -474,6 +478,7 @@ def grade_class(
                     "tampering": tampering,
                     "timeout": timeout * len(notebooks) + 120,
                     "tmp": os.environ.get("COURSE_GRADE_TMP"),
+                    "feedback": feedback,
                 }
 
         jobs = jobs or os.cpu_count() or 1

@@ -43,7 +43,8 @@ class SandboxKernelManager(AsyncKernelManager):
         if _sandboxed():
             runtime = os.environ["JUPYTER_RUNTIME_DIR"]
             if not self.connection_file or os.path.dirname(os.path.realpath(self.connection_file)) != runtime:
-                self.connection_file = os.path.join(runtime, f"kernel-{self.kernel_id or os.getpid()}.json")
+                name = (self.kernel_id or str(os.getpid())).replace("-", "")[:12]
+                self.connection_file = os.path.join(runtime, f"k{name}.json")
                 self.ip = os.path.splitext(self.connection_file)[0] + "-ipc"
         result = super().write_connection_file(**kwargs)
         uid = _sandbox_uid()

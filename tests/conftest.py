@@ -23,8 +23,28 @@ def student_for(nb_name: str, mutant: dict) -> str:
     return mutant["_student"]
 
 
+PER_TEST = int(os.environ.get("COURSE_MUTANTS_PER_TEST", "3"))  # 0: the whole bank
+
+
+def selected(bank: list[dict]) -> list[dict]:
+    """The mutants the suite grades: every alternative correct answer, and wrong answers in bank order until each
+    test cell has ``COURSE_MUTANTS_PER_TEST`` of them (default 3, what the issues ask for).  Set it to 0 to
+    grade the whole bank."""
+    if PER_TEST <= 0:
+        return list(bank)
+    counts: dict[str, int] = {}
+    chosen = []
+    for mutant in bank:
+        if mutant["kind"] == "correct" or any(counts.get(t, 0) < PER_TEST for t in mutant["tests"]):
+            chosen.append(mutant)
+            if mutant["kind"] == "wrong":
+                for t in mutant["tests"]:
+                    counts[t] = counts.get(t, 0) + 1
+    return chosen
+
+
 def plan(nb_name: str, bank: list[dict]) -> dict[str, list[dict]]:
-    """Group a notebook's mutants into submissions.
+    """Group a notebook's selected mutants into submissions.
 
     A wrong answer is graded alone, so no other wrong answer can make its tests fail for it -- unless the bank marks
     it ``"pack": True`` (its tests do not depend on any other answer cell), which lets heavy notebooks grade several
@@ -41,7 +61,7 @@ def plan(nb_name: str, bank: list[dict]) -> dict[str, list[dict]]:
         groups.setdefault(f"{prefix}{n}", []).append(mutant)
         mutant["_student"] = f"{prefix}{n}"
 
-    for mutant in bank:
+    for mutant in selected(bank):
         if mutant["kind"] == "correct":
             place(f"m-{stem}-correct", mutant)
         elif mutant.get("pack"):
@@ -67,16 +87,27 @@ def write_class(lab, folder: Path) -> None:
             nbtools.write(filled, folder / sid / path.name)
 
 
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """lab id -> {student: {notebook: Row}} from grading every lab's test class once."""
-    results = {}
-    for lab in LABS:
-        folder = tmp_path_factory.mktemp(f"class-{lab.id}")
+class GradedLabs(dict):
+    """lab id -> {student: {notebook: Row}}; each lab's test class is graded once, the first time it is asked for."""
+
+    def __init__(self, factory):
+        super().__init__()
+        self.factory = factory
+
+    def __missing__(self, lab_id: str):
+        (lab,) = COURSE.labs([lab_id])
+        folder = self.factory.mktemp(f"class-{lab.id}")
         write_class(lab, folder / "in")
-        rows = grade_class(COURSE, lab, folder / "in", folder / "out", jobs=int(os.environ.get("COURSE_JOBS", 0)))
+        jobs = int(os.environ.get("COURSE_JOBS", 0))
+        rows = grade_class(COURSE, lab, folder / "in", folder / "out", jobs=jobs, feedback=False)
         by_student: dict[str, dict] = {}
         for row in rows:
             by_student.setdefault(row.student, {})[row.notebook] = row
-        results[lab.id] = by_student
-    return results
+        self[lab_id] = by_student
+        return by_student
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """Grading results of every lab's test class (the source, the untouched release and the mutant submissions)."""
+    return GradedLabs(tmp_path_factory)

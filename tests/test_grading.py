@@ -8,7 +8,7 @@ import pytest
 
 from course import nbtools
 from tests import mutants
-from tests.conftest import LABS, plan, student_for
+from tests.conftest import LABS, plan, selected, student_for
 
 
 def autograded_tests(nb_path) -> dict[str, float]:
@@ -28,8 +28,8 @@ def _mutants():
     params = []
     for lab in LABS:
         for nb, bank in mutants.load(lab.id).items():
-            plan(nb, bank)  # assigns each mutant its student, exactly as conftest.write_class does
-            for m in bank:
+            plan(nb, bank)  # assigns each selected mutant its student, exactly as conftest.write_class does
+            for m in selected(bank):
                 params.append(pytest.param(lab.id, nb, m, id=f"{lab.id}/{nb}/{m['cell']}/{m['kind']}-{m['name']}"))
     return params
 
