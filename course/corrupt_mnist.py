@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 FOLDER = "corruptmnist"
@@ -96,21 +99,10 @@ def make(
     n_train = min(train_size or TRAIN_SIZE, n_avail)
     n_test = min(test_size, len(mnist_test))
     stamp = _stamp(n_avail, n_train, n_test, chunk)
-    stamp_file = out / "VERSION.json"
     n_chunks = math.ceil(n_train / chunk)
     expected = [f"train_images_{i}.pt" for i in range(n_chunks)] + ["test_images.pt", "test_target.pt"]
-    if stamp_file.exists():
-        try:
-            same = json.loads(stamp_file.read_text()) == stamp
-        except (OSError, ValueError):
-            same = False
-        if same and all((out / name).exists() for name in expected):
-            return out
-
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.pt"):
-        old.unlink()
-    stamp_file.unlink(missing_ok=True)
+    if _is_current(out, stamp, expected):
+        return out
 
     gen = torch.Generator().manual_seed(SEED)
     pick = torch.randperm(n_avail, generator=gen)[:n_train]
@@ -120,16 +112,48 @@ def make(
     def corrupt(images_uint8, angles):
         return rotate(images_uint8.float() / 255.0, angles).clamp_(0.0, 1.0).contiguous()
 
-    train_x = corrupt(mnist_train.data[pick], train_angles)
-    train_y = mnist_train.targets[pick].to(torch.int64)
-    for i in range(n_chunks):
-        part = slice(i * chunk, (i + 1) * chunk)
-        torch.save(train_x[part].clone(), out / f"train_images_{i}.pt")
-        torch.save(train_y[part].clone(), out / f"train_target_{i}.pt")
-    torch.save(corrupt(mnist_test.data[:n_test], test_angles), out / "test_images.pt")
-    torch.save(mnist_test.targets[:n_test].to(torch.int64).clone(), out / "test_target.pt")
-    stamp_file.write_text(json.dumps(stamp, indent=1) + "\n")
+    # Build in a private folder, then move it into place: processes that build at the same time (a class graded in
+    # parallel) never see half-written files.
+    tmp: Path | None = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-build-", dir=base))
+    try:
+        train_x = corrupt(mnist_train.data[pick], train_angles)
+        train_y = mnist_train.targets[pick].to(torch.int64)
+        for i in range(n_chunks):
+            part = slice(i * chunk, (i + 1) * chunk)
+            torch.save(train_x[part].clone(), tmp / f"train_images_{i}.pt")
+            torch.save(train_y[part].clone(), tmp / f"train_target_{i}.pt")
+        torch.save(corrupt(mnist_test.data[:n_test], test_angles), tmp / "test_images.pt")
+        torch.save(mnist_test.targets[:n_test].to(torch.int64).clone(), tmp / "test_target.pt")
+        (tmp / "VERSION.json").write_text(json.dumps(stamp, indent=1) + "\n")
+        tmp.chmod(0o755)
+        for attempt in range(10):
+            if _is_current(out, stamp, expected):  # another process finished the same build meanwhile
+                break
+            if out.exists():  # an older build: move it aside, then delete it
+                old = base / f".{FOLDER}-old-{os.getpid()}-{attempt}"
+                try:
+                    out.rename(old)
+                except OSError:
+                    continue
+                shutil.rmtree(old, ignore_errors=True)
+            try:
+                tmp.rename(out)
+                tmp = None
+                break
+            except OSError:
+                continue
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _is_current(out: Path, stamp: dict, expected: list[str]) -> bool:
+    try:
+        same = json.loads((out / "VERSION.json").read_text()) == stamp
+    except (OSError, ValueError):
+        return False
+    return same and all((out / name).exists() for name in expected)
 
 
 def load(root: str | Path | None = None):

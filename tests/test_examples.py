@@ -44,7 +44,7 @@ def test_expected_grades(graded_examples):
             assert by[("dave", path.name)]["status"] == "missing"
     carol = by[("carol", first)]
     assert carol["status"] == "ok" and float(carol["score"]) == sum(autograded_tests(lab.notebooks[0]).values())
-    assert "Copy of" in carol["notes"]
+    assert "Copy of" in carol["integrity"]
     dave = by[("dave", first)]
     assert dave["status"].startswith("corrupt:") and float(dave["score"]) == 0
     erin = [r for r in rows if r["student"] == "erin_essay"]
