@@ -207,7 +207,7 @@ PROTECTED_MODULES = {
     "torch", "numpy", "course", "builtins", "sys", "math", "unittest", "IPython", "nbgrader", "sklearn",
     "torchvision", "torchbearer", "operator", "functools", "inspect", "types", "importlib", "scipy",
 }  # fmt: skip
-ALLOWED_ATTRIBUTE_WRITES = ("torch.backends.", "np.random.", "numpy.random.", "torch.hub.", "sys.path")
+ALLOWED_ATTRIBUTE_WRITES = ("torch.backends.", "numpy.random.", "torch.hub.", "sys.path", "sys.argv")
 IPYTHON_HOOKS = (
     "input_transformers",
     "ast_transformers",
@@ -248,6 +248,19 @@ def _attr_path(node) -> str:
     else:
         return ""
     return ".".join(reversed(parts))
+
+
+def _bound_targets(targets) -> list:
+    """The outermost targets an assignment binds (unpacking tuples and lists, not descending into attributes)."""
+    out = []
+    for target in targets:
+        if isinstance(target, ast.Tuple | ast.List):
+            out += _bound_targets(target.elts)
+        elif isinstance(target, ast.Starred):
+            out += _bound_targets([target.value])
+        else:
+            out.append(target)
+    return out
 
 
 def _parse(src: str):
@@ -291,6 +304,7 @@ def scan(sub, release, report: Report | None = None) -> Report:
         ast.unparse(n) for t in release_trees for n in ast.walk(t) if isinstance(n, ast.Import | ast.ImportFrom)
     }
     aliases = _module_aliases(release_trees)
+    trusted_aliases = dict(aliases)
     protected_names = {
         name for name in _test_names(release) if name in aliases and aliases[name].split(".")[0] in PROTECTED_MODULES
     }
@@ -312,25 +326,29 @@ def scan(sub, release, report: Report | None = None) -> Report:
                 targets = [node.target]
             elif isinstance(node, ast.Delete):
                 targets = node.targets
-            for target in targets:
-                for t in ast.walk(target):
-                    if isinstance(t, ast.Attribute | ast.Subscript):
-                        path = _attr_path(t)
-                        root = path.split(".")[0].removesuffix("[]")
-                        full = aliases.get(root, root) + path[len(root) :] if root else path
-                        if root in aliases and not full.startswith(ALLOWED_ATTRIBUTE_WRITES):
-                            found_t.append(f"assigns {full}")
-                        if path.startswith("get_ipython()"):
-                            found_t.append(f"changes {path}")
-                    elif isinstance(t, ast.Name) and t.id in protected_names:
-                        found_t.append(f"redefines {t.id}, which the tests use")
+            for t in _bound_targets(targets):
+                if isinstance(t, ast.Attribute | ast.Subscript):
+                    path = _attr_path(t)
+                    root = path.split(".")[0].removesuffix("[]")
+                    full = aliases.get(root, root) + path[len(root) :] if root else path
+                    if root in aliases and not full.startswith(ALLOWED_ATTRIBUTE_WRITES):
+                        found_t.append(f"assigns {full}")
+                    if path.startswith("get_ipython()"):
+                        found_t.append(f"changes {path}")
+                elif isinstance(t, ast.Name) and t.id in protected_names:
+                    found_t.append(f"redefines {t.id}, which the tests use")
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.name in protected_names:
                 found_t.append(f"redefines {node.name}, which the tests use")
             if isinstance(node, ast.Import | ast.ImportFrom):
                 for a in node.names:
                     bound = a.asname or a.name.split(".")[0]
                     if bound in protected_names and ast.unparse(node) not in trusted_imports:
-                        found_t.append(f"re-imports {bound} from elsewhere")
+                        if isinstance(node, ast.Import):
+                            target = a.name if a.asname else a.name.split(".")[0]
+                        else:
+                            target = f"{node.module}.{a.name}"
+                        if target != trusted_aliases.get(bound):  # the same object under the same name is fine
+                            found_t.append(f"re-imports {bound} from elsewhere")
             if isinstance(node, ast.Call):
                 func = node.func
                 path = _attr_path(func)
