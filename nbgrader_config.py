@@ -36,7 +36,13 @@ c.IgnorePattern.pattern = r"(Warning|warnings\.warn|NNPACK|it/s\]|s/it\]|\d+%\||
 # capped outputs, and the kernel in a bubblewrap sandbox when `course grade` asks for one (course/nbgrader_ext.py).
 try:
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
 
     from course.nbgrader_ext import SafeExecute
 
