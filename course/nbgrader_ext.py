@@ -56,7 +56,7 @@ class SandboxKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         if not _sandboxed():
             return cmd
-        from .sandbox import Limits, Sandbox, default_readonly
+        from .sandbox import Limits, Sandbox, default_readonly, torch_home
 
         cwd = os.path.realpath(self._launch_args.get("cwd") or os.getcwd())
         runtime = os.path.realpath(os.environ["JUPYTER_RUNTIME_DIR"])
@@ -67,7 +67,7 @@ class SandboxKernelManager(AsyncKernelManager):
         limits = Limits()
         if os.environ.get("COURSE_SANDBOX_MEMORY", "").isdigit():
             limits.memory = int(os.environ["COURSE_SANDBOX_MEMORY"])
-        env = {}
+        env = {"TORCH_HOME": torch_home()}  # the grader's weights cache, mounted read-only
         mpl = _matplotlib_cache(runtime)
         if mpl:
             env["MPLCONFIGDIR"] = mpl

@@ -117,6 +117,13 @@ def _unique(paths: list[str]) -> list[str]:
     return out
 
 
+def torch_home() -> str:
+    """Where torch keeps downloaded weights for the grader (``$TORCH_HOME/hub/checkpoints``)."""
+    return os.environ.get("TORCH_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "torch"
+    )
+
+
 def default_readonly() -> list[str]:
     """What a kernel needs to read: the Python install, the venv, this package, the data and weights caches."""
     paths = [sys.base_prefix, sys.prefix, str(Path(__file__).resolve().parent)]
@@ -129,10 +136,7 @@ def default_readonly() -> list[str]:
         paths.append(str(data.root()))
     except Exception:
         pass
-    torch_home = os.environ.get("TORCH_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "torch"
-    )
-    paths.append(torch_home)
+    paths.append(torch_home())
     # site-packages of the interpreter (an editable install may point elsewhere: add its paths too)
     for entry in sys.path:
         if entry and os.path.isdir(entry) and not entry.startswith(("/tmp", "/proc")):

@@ -103,6 +103,19 @@ def test_concurrent_builds_do_not_collide(cache):
     assert len(train) == 130 and len(test) == 40
 
 
+def test_read_only_cache_builds_in_the_temp_folder(cache, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(corrupt_mnist, "_writable", lambda folder: False)  # as in a grading sandbox
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "private_tmp"))
+    (tmp_path / "private_tmp").mkdir()
+    folder = corrupt_mnist.make(chunk=50)
+    assert folder == tmp_path / "private_tmp" / "dl-course-labs" / "corruptmnist"
+    assert not (cache / "corruptmnist").exists()
+    assert corrupt_mnist.make(chunk=50) == folder  # found again, not rebuilt
+    assert len(torch.load(folder / "test_images.pt", weights_only=True)) == 40
+
+
 def test_rotate_matches_torchvision():
     import torchvision.transforms.v2.functional as TF
 

@@ -2,7 +2,8 @@
 
 Each entry replaces the whole source of one solution cell.  A "wrong" mutant must make every listed test cell fail
 (score below full); a "correct" one must let every listed test cell pass.  The hidden tests of both cells build their
-own small trials, so every wrong answer fails on its own and the wrong answers are packed.
+own small trials, so every wrong answer fails on its own; the visible checks of each cell read the results of the
+trial in the notebook, which uses both answers, so the wrong answers are not packed.
 """
 
 _TRIAL = '''def build_trial(model, trainloader, testloader, callbacks=()):
@@ -95,7 +96,7 @@ _REC_CORRECT = {
 
 def _entries(cell, tests, template, wrong, correct):
     out = [
-        {"cell": cell, "tests": tests, "kind": "wrong", "name": k, "source": template.format(body=v), "pack": True}
+        {"cell": cell, "tests": tests, "kind": "wrong", "name": k, "source": template.format(body=v)}
         for k, v in wrong.items()
     ]
     out += [

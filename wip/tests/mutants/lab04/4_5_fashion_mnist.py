@@ -3,7 +3,8 @@
 Each entry replaces the whole source of one solution cell.  A "wrong" mutant must make every listed test cell fail
 (score below full); a "correct" one must let every listed test cell pass.  The hidden tests of every cell first check
 the answer on their own inputs (fresh data sets, small synthetic problems, their own models), so each wrong answer
-fails by itself and the wrong answers are packed.
+fails by itself.  The visible checks of `fit` and `predict_proba` read the model trained in the notebook (which uses
+the other answers), so their wrong answers are graded alone; the others are packed.
 """
 
 _SIZE = '''DATASETS = {{"mnist": MNIST, "fashionmnist": FashionMNIST, "cifar10": CIFAR10}}
@@ -225,9 +226,9 @@ _PROBA_CORRECT = {
 }
 
 
-def _entries(cell, tests, wrong, correct, render):
+def _entries(cell, tests, wrong, correct, render, pack=True):
     out = [
-        {"cell": cell, "tests": tests, "kind": "wrong", "name": k, "source": render(v), "pack": True}
+        {"cell": cell, "tests": tests, "kind": "wrong", "name": k, "source": render(v), "pack": pack}
         for k, v in wrong.items()
     ]
     out += [
@@ -242,6 +243,13 @@ MUTANTS = (
     + _entries(
         "classifier", ["test_classifier"], _NET_WRONG, _NET_CORRECT, lambda v: _NET.format(init=v[0], forward=v[1])
     )
-    + _entries("fit", ["test_fit"], _FIT_WRONG, _FIT_CORRECT, lambda v: _FIT.format(body=v))
-    + _entries("predict_proba", ["test_predict_proba"], _PROBA_WRONG, _PROBA_CORRECT, lambda v: _PROBA.format(body=v))
+    + _entries("fit", ["test_fit"], _FIT_WRONG, _FIT_CORRECT, lambda v: _FIT.format(body=v), pack=False)
+    + _entries(
+        "predict_proba",
+        ["test_predict_proba"],
+        _PROBA_WRONG,
+        _PROBA_CORRECT,
+        lambda v: _PROBA.format(body=v),
+        pack=False,
+    )
 )

@@ -4,7 +4,8 @@ Each entry replaces the whole source of one solution cell.  A "wrong" mutant mus
 (score below full); a "correct" one must let every listed test cell pass.  The hidden tests use their own small
 models and data (with probes that record the training and gradient modes of every forward pass), so each wrong answer
 fails by itself.  The wrong answers of train_with_validation are not packed: its tests call the notebook's
-`validate`, which a packed wrong `validate` would break.
+`validate`, which a packed wrong `validate` would break, and the visible checks of `mc_dropout_predict` read the
+model trained with the notebook's other answers.
 """
 
 _VAL = '''def validate(model, loader, criterion):
@@ -315,5 +316,12 @@ MUTANTS = (
         _DROP_CORRECT,
         lambda v: _DROP.format(init=v[0], forward=v[1]),
     )
-    + _entries("mc_dropout_predict", ["test_mc_dropout_predict"], _MC_WRONG, _MC_CORRECT, lambda v: _MC.format(body=v))
+    + _entries(
+        "mc_dropout_predict",
+        ["test_mc_dropout_predict"],
+        _MC_WRONG,
+        _MC_CORRECT,
+        lambda v: _MC.format(body=v),
+        pack=False,
+    )
 )
