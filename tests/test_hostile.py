@@ -200,16 +200,16 @@ CASES = {
         lambda: (NB, with_answer("pairwise_sq_dist", "while True:\n    pass", prepend=True)), 6,
         "error: time limit", "time limit", {"test_pairwise_sq_dist": 0},
     ),
-    "memory_bomb": case(
-        lambda: (NB, with_answer("pairwise_sq_dist", "hog = bytearray(40 * 1024**3)", prepend=True)), 6, "",
-        cells={"test_pairwise_sq_dist": 0},
-    ),
     "corrupt_json": case(lambda: (NB, '{"cells": [ {"cell_type": "code", '), 0, "corrupt"),
     "not_a_notebook": case(lambda: (NB, "%PDF-1.4 binary junk"), 0, "corrupt"),
     "empty_file": case(lambda: (NB, ""), 0, "corrupt"),
 }  # fmt: skip
-if SANDBOXED:  # what only a sandbox can stop
+if SANDBOXED:  # what only a sandbox can stop (without one, a memory bomb would meet the OOM killer instead)
     CASES |= {
+        "memory_bomb": case(
+            lambda: (NB, with_answer("pairwise_sq_dist", "hog = bytearray(40 * 1024**3)", prepend=True)), 6, "",
+            cells={"test_pairwise_sq_dist": 0},
+        ),
         "fork_bomb": case(
             lambda: (NB, with_answer("pairwise_sq_dist", FORK_BOMB, prepend=True)), 6, "",
             cells={"test_pairwise_sq_dist": 0},
