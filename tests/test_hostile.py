@@ -126,9 +126,11 @@ PATCH_TORCH = "torch.testing.assert_close = lambda *a, **k: None"
 REDEFINE_CHECK = "def check_close(*args, **kwargs):\n    pass"
 IPYTHON_HOOK = "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"
 FORK_BOMB = "import subprocess\nkids = [subprocess.Popen(['sleep', '60']) for _ in range(5000)]"
-READ_SECRETS = """
-import glob
-found = glob.glob('/**/gradebook.db', recursive=True) + glob.glob('/**/source/lab01/*.ipynb', recursive=True)
+READ_SECRETS = f"""
+import os
+secrets = ['../../../gradebook.db', '{ROOT}/gradebook.db', '{ROOT}/source/lab01/1_0_tensors.ipynb',
+           '{ROOT}/tests/test_hostile.py', '{ROOT}/solutions/lab01/1_0_tensors.ipynb']
+found = [p for p in secrets if os.path.exists(p)]
 assert not found, found
 """
 WRITE_OUTSIDE = """
