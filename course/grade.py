@@ -354,8 +354,12 @@ def lab_reference(course: Course, lab: Lab, work: Path, nonce: str) -> tuple[Pat
         nbtools.write(nb, path)
     release = nbg.generate(root, lab.id)
     info = {}
+    from .build import add_colab_cells
+
     for path in sorted(release.glob("*.ipynb")):
         nb = nbtools.read(path)
+        # the notebook as students received it: with the badge and set-up cells `course build` adds
+        add_colab_cells(nb, course, f"release/{lab.id}/{path.name}", gpu=bool(lab.meta.get("gpu")))
         ids, points = set(), {}
         for cell in nb.cells:
             meta = nbtools.nbgrader_meta(cell)
