@@ -198,9 +198,9 @@ CASES = {
         lambda: (NB, with_answer("pairwise_sq_dist", "import os\nos._exit(1)", prepend=True)), 6,
         "error: kernel died", "kernel died", {"test_pairwise_sq_dist": 0},
     ),
-    "infinite_loop": case(
+    "infinite_loop": case(  # interrupted and graded on (plain kernel), or stopped at the time limit (sandboxed)
         lambda: (NB, with_answer("pairwise_sq_dist", "while True:\n    pass", prepend=True)), 6,
-        "error: time limit", "time limit", {"test_pairwise_sq_dist": 0},
+        ("ok", "error: time limit"), cells={"test_pairwise_sq_dist": 0},
     ),
     "corrupt_json": case(lambda: (NB, '{"cells": [ {"cell_type": "code", '), 0, "corrupt"),
     "not_a_notebook": case(lambda: (NB, "%PDF-1.4 binary junk"), 0, "corrupt"),
