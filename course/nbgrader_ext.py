@@ -67,7 +67,11 @@ class SandboxKernelManager(AsyncKernelManager):
         limits = Limits()
         if os.environ.get("COURSE_SANDBOX_MEMORY", "").isdigit():
             limits.memory = int(os.environ["COURSE_SANDBOX_MEMORY"])
-        env = {"TORCH_HOME": torch_home()}  # the grader's weights cache, mounted read-only
+        from . import data
+
+        # the grader's data and weights caches, mounted read-only: the kernel's HOME is a private folder, so without
+        # these it would look for (and try to download) the data sets in an empty cache
+        env = {"TORCH_HOME": torch_home(), "COURSE_DATA_DIR": str(data.root())}
         mpl = _matplotlib_cache(runtime)
         if mpl:
             env["MPLCONFIGDIR"] = mpl

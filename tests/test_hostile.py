@@ -13,7 +13,7 @@ import os
 import nbformat
 import pytest
 
-from course import nbtools, sandbox
+from course import data, nbtools, sandbox
 from course.grade import grade_class
 from tests.conftest import COURSE, ROOT
 
@@ -150,6 +150,15 @@ except OSError:
     pass
 """
 
+CACHED = sorted(p.name for p in data.root().iterdir()) if data.root().is_dir() else []
+# the kernel (HOME elsewhere, sandboxed or not) must find the grader's data cache, not an empty one of its own
+DATA_VISIBLE = f"""
+import course.data
+assert str(course.data.root()) == {str(data.root())!r}, course.data.root()
+root = course.data.root()
+assert (sorted(p.name for p in root.iterdir()) if root.is_dir() else []) == {CACHED!r}, root
+"""
+
 
 def case(build, score, status="ok", note=None, cells=None):
     return build, score, status, note, cells or {}
@@ -202,6 +211,7 @@ CASES = {
         lambda: (NB, with_answer("pairwise_sq_dist", "while True:\n    pass", prepend=True)), 6,
         ("ok", "error: time limit"), cells={"test_pairwise_sq_dist": 0},
     ),
+    "sees_data_cache": case(lambda: (NB, with_answer("neuron_sum", DATA_VISIBLE, prepend=True)), 10),
     "corrupt_json": case(lambda: (NB, '{"cells": [ {"cell_type": "code", '), 0, "corrupt"),
     "not_a_notebook": case(lambda: (NB, "%PDF-1.4 binary junk"), 0, "corrupt"),
     "empty_file": case(lambda: (NB, ""), 0, "corrupt"),
