@@ -38,3 +38,8 @@ for src in ../shared/data /usr/share/datasets/fashion-mnist; do
     "$VENV/bin/course" data import "$src" >/dev/null && echo "== imported data from $src"
   fi
 done
+# Lab 5.6's corrupted MNIST is derived from the cached MNIST (a few seconds, once).
+if [ -d "$("$VENV/bin/python" -c 'from course import data; print(data.root())')/MNIST" ]; then
+  "$VENV/bin/python" -c "from course import corrupt_mnist; corrupt_mnist.make()" && echo "== corrupted MNIST ready" \
+    || echo "   (corrupted MNIST not built; lab 5.6 builds it on first use)"
+fi
