@@ -225,6 +225,60 @@ def _run_killable(cmd: list[str], cwd: Path, env: dict, timeout: float, log: Pat
                 pass
 
 
+# What the warm fork server imports once, so that each student's worker starts without importing it again.
+_PRELOAD = ["course._worker", "course.nbgrader_ext", "nbgrader.apps", "nbgrader.api", "nbconvert.exporters.html"]
+_forkserver = None
+
+
+def _fork_context():
+    """multiprocessing's fork server, with nbgrader and nbconvert imported (None where there is none)."""
+    global _forkserver
+    if _forkserver is None:
+        import multiprocessing as mp
+
+        if (
+            os.environ.get("COURSE_WORKER") == "subprocess"
+            or "forkserver" not in mp.get_all_start_methods()
+            or mp.current_process().daemon  # e.g. a Dask worker process: it may not start children this way
+        ):
+            _forkserver = False
+        else:
+            _forkserver = mp.get_context("forkserver")
+            _forkserver.set_forkserver_preload(_PRELOAD)
+    return _forkserver or None
+
+
+def _run_worker(root: Path, lab_id: str, sid: str, feedback: bool, env: dict, timeout: float, log: Path) -> int:
+    """Run the grading worker for one student (forked from the warm fork server, or as a fresh process); on timeout
+    kill it with everything it started.  Returns its exit code (124: timed out)."""
+    ctx = _fork_context()
+    if ctx is None:
+        cmd = [sys.executable, "-m", "course._worker", str(root), lab_id, sid]
+        return _run_killable(cmd + ([] if feedback else ["--no-feedback"]), root, env, timeout, log)
+    from . import _worker
+
+    proc = ctx.Process(target=_worker.run_child, args=(str(root), lab_id, sid, feedback, env, str(log)))
+    proc.start()
+    try:
+        proc.join(timeout)
+        if proc.is_alive():
+            _kill_group(proc)
+            proc.join()
+            return 124
+        return proc.exitcode if proc.exitcode is not None else 1
+    finally:
+        _kill_group(proc)  # a sandboxed kernel runs in a session of its own: make sure nothing is left behind
+
+
+def _kill_group(proc) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.is_alive():  # not yet in its own session
+        proc.kill()
+
+
 def sanitise_for_feedback(nb, nonce: str = "") -> None:
     """Remove hidden tests' code, traceback lines and echoes of it, and the run markers from a graded notebook."""
     for cell in nb.cells:
@@ -282,10 +336,8 @@ def grade_one(task: dict) -> dict:
         env["COURSE_SANDBOX_WORKDIR"] = str(root)
         log = base / "log.txt"
         log.write_text("")
-        cmd = [sys.executable, "-m", "course._worker", str(root), lab.id, sid]
-        if not task.get("feedback", True):
-            cmd.append("--no-feedback")
-        rc = _run_killable(cmd, root, nbg.nbgrader_env(env), task["timeout"], log)
+        env = nbg.nbgrader_env(env)
+        rc = _run_worker(root, lab.id, sid, task.get("feedback", True), env, task["timeout"], log)
         text = log.read_text(errors="replace")
         if rc == 124:
             result["error"] = f"timed out after {task['timeout']:.0f} s"

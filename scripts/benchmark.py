@@ -3,7 +3,8 @@
     .venv/bin/python scripts/benchmark.py [--students 40] [--notebooks 1_0_tensors.ipynb ...] [--jobs 0]
 
 Builds a class of N submissions (70 % solved, 15 % blank, 15 % with wrong answers from the mutant bank), then times
-  A. `course grade` (parallel, sandboxed when possible, with feedback),
+  A. `course grade` (parallel, sandboxed when possible), with feedback HTML and without it (nbgrader's own
+     autograde, B, makes none),
   B. plain sequential `nbgrader autograde` on the same class (one course root, nbgrader's own Execute),
   C. raw execution of the same notebooks with nbclient, with A's parallelism (no nbgrader at all),
 and prints seconds per submission, the speed-up A vs B, and the overhead A / C.
@@ -90,6 +91,7 @@ def main() -> None:
     ap.add_argument("--students", type=int, default=40)
     ap.add_argument("--notebooks", nargs="*", default=None)
     ap.add_argument("--jobs", type=int, default=0)
+    ap.add_argument("--skip-plain", action="store_true", help="skip B (sequential nbgrader does not depend on --jobs)")
     args = ap.parse_args()
     course = Course.load(ROOT)
     (lab,) = course.labs(["lab01"])
@@ -101,16 +103,20 @@ def main() -> None:
         t0 = time.monotonic()
         grade_class(course, lab, work / "class", work / "out", jobs=jobs, quiet=True)
         t_course = time.monotonic() - t0
-        t_plain = plain_nbgrader(course, lab, work / "class", work)
+        t0 = time.monotonic()
+        grade_class(course, lab, work / "class", work / "out2", jobs=jobs, quiet=True, feedback=False)
+        t_nofb = time.monotonic() - t0
+        t_plain = float("nan") if args.skip_plain else plain_nbgrader(course, lab, work / "class", work)
         t_raw = raw_execution(work / "class", jobs, lab)
     n = args.students
     print(f"class: {n} lab-1 submissions x {len(names)} notebook(s) ({', '.join(names)}); {jobs} parallel jobs; "
           f"{os.cpu_count()} cores")  # fmt: skip
     print(f"| `course grade` | {t_course:.0f} s | {t_course / n:.2f} s per submission |")
+    print(f"| `course grade`, no feedback HTML | {t_nofb:.0f} s | {t_nofb / n:.2f} s per submission |")
     print(f"| sequential `nbgrader autograde` | {t_plain:.0f} s | {t_plain / n:.2f} s per submission |")
     print(f"| raw execution (nbclient, {jobs} in parallel) | {t_raw:.0f} s | {t_raw / n:.2f} s per submission |")
-    print(f"speed-up vs sequential nbgrader: {t_plain / t_course:.2f}x; overhead vs raw execution: "
-          f"{t_course / t_raw:.2f}x")  # fmt: skip
+    print(f"speed-up vs sequential nbgrader: {t_plain / t_course:.2f}x ({t_plain / t_nofb:.2f}x without feedback); "
+          f"overhead vs raw execution: {t_course / t_raw:.2f}x ({t_nofb / t_raw:.2f}x without feedback)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Measure what MEASUREMENTS.md records.  Run from the repository root inside the venv:
 
-    .venv/bin/python scripts/measure.py notebooks [LAB ...]   # each source notebook: grading mode and full mode
+    .venv/bin/python scripts/measure.py notebooks [--grading-only] [LAB ...]
+                                          # each source notebook: grading mode and full mode
     .venv/bin/python scripts/measure.py build                 # `course build` and `course build --check`
     .venv/bin/python scripts/measure.py grade [LAB]           # seconds to grade one submission (the solved example)
     .venv/bin/python scripts/measure.py install               # pip install -r requirements.txt into a fresh venv
@@ -29,7 +30,7 @@ def run(cmd, **kw) -> float:
     return time.monotonic() - t0
 
 
-def notebooks(labs: list[str]) -> None:
+def notebooks(labs: list[str], grading_only: bool = False) -> None:
     from nbclient import NotebookClient
 
     from course import nbg, nbtools
@@ -41,7 +42,7 @@ def notebooks(labs: list[str]) -> None:
     for lab in course.labs(labs or None):
         for path in lab.notebooks:
             times = []
-            for mode in ("autograde", None):
+            for mode in ("autograde",) if grading_only else ("autograde", None):
                 if mode:
                     os.environ["NBGRADER_EXECUTION"] = mode
                 else:
@@ -54,7 +55,8 @@ def notebooks(labs: list[str]) -> None:
                     client = NotebookClient(nb, timeout=3600, kernel_name="python3", resources=where)
                     client.execute()
                     times.append(time.monotonic() - t0)
-            print(f"| {lab.id}/{path.name} | {times[0]:.1f} | {times[1]:.1f} |", flush=True)
+            full = f"{times[1]:.1f}" if len(times) > 1 else "-"
+            print(f"| {lab.id}/{path.name} | {times[0]:.1f} | {full} |", flush=True)
 
 
 def build() -> None:
@@ -88,7 +90,8 @@ def install() -> None:
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "notebooks":
-        notebooks(sys.argv[2:])
+        args = sys.argv[2:]
+        notebooks([a for a in args if not a.startswith("--")], grading_only="--grading-only" in args)
     elif what == "build":
         build()
     elif what == "grade":
