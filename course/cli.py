@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument("lab", help="lab id (lab01 or 1)")
     p_grade.add_argument("path", type=Path, help="folder or zip: one file or folder per student")
     p_grade.add_argument("--output", "-o", type=Path, default=None, help="output folder (default: graded-<lab>)")
-    p_grade.add_argument("--jobs", "-j", type=int, default=0, help="submissions graded at once (default: all cores)")
+    p_grade.add_argument("--jobs", "-j", type=int, default=0, help="submissions graded at once (default: cores + 1)")
     p_grade.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook (default 600)")
     p_grade.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to grade on")
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from course import nbg, nbtools  # noqa: E402
 from course.config import Course  # noqa: E402
-from course.grade import grade_class  # noqa: E402
+from course.grade import default_jobs, grade_class  # noqa: E402
 from tests import mutants  # noqa: E402
 
 
@@ -96,7 +96,7 @@ def main() -> None:
     course = Course.load(ROOT)
     (lab,) = course.labs(["lab01"])
     names = args.notebooks or [p.name for p in lab.notebooks]
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = args.jobs or default_jobs()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         make_class(lab, names, args.students, work / "class")
