@@ -5,6 +5,10 @@
     .venv/bin/python scripts/measure.py build                 # `course build` and `course build --check`
     .venv/bin/python scripts/measure.py grade [LAB]           # seconds to grade one submission (the solved example)
     .venv/bin/python scripts/measure.py install               # pip install -r requirements.txt into a fresh venv
+    .venv/bin/python scripts/measure.py accuracy LAB/NB.ipynb [DATASET]
+                                          # run a solution in full mode (optionally with DATASET = "fashion_mnist"
+                                          # and the like) and print its accuracy lines with the time
+    .venv/bin/python scripts/measure.py resnet [DATASET]      # lab 5.4's SmallResNet alone: time and test accuracy
 
 Prints a markdown table to paste into MEASUREMENTS.md.  (The test suite: `time make test`.)
 """
@@ -79,6 +83,66 @@ def grade(lab: str) -> None:
     print(f"| grade one {lab} submission (all its notebooks) | {per_student} s (whole command {total} s) |")
 
 
+def accuracy(target: str, dataset: str | None = None) -> None:
+    from nbclient import NotebookClient
+
+    from course import nbg, nbtools
+
+    os.environ["PATH"] = nbg.nbgrader_env()["PATH"]
+    os.environ.pop("NBGRADER_EXECUTION", None)
+    path = ROOT / "source" / target
+    nb = nbtools.read(path)
+    for cell in nb.cells:
+        cell.source = nbtools.strip_hidden_tests(cell.source, "") if cell.cell_type == "code" else cell.source
+        if dataset and cell.cell_type == "code" and re.search(r'^DATASET = "mnist"', cell.source, re.M):
+            cell.source = re.sub(r'^DATASET = "mnist"', f"DATASET = {dataset!r}", cell.source, flags=re.M)
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(path.parent, tmp, dirs_exist_ok=True)
+        t0 = time.monotonic()
+        NotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": tmp}}).execute()
+        seconds = time.monotonic() - t0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            for line in str(out.get("text", "")).splitlines():
+                if re.search(r"accuracy|error rate|trained in", line, re.I) and "visible checks" not in line:
+                    print("   ", line.strip())
+    print(f"| {target} ({dataset or 'as written'}, full mode) | {seconds:.0f} s for the whole notebook |")
+
+
+def resnet(dataset: str = "fashion_mnist") -> None:
+    """Train lab 5.4's SmallResNet alone, as the notebook does (full mode), on ``dataset``; print time and accuracy."""
+    from nbclient import NotebookClient
+
+    from course import nbg, nbtools
+
+    os.environ["PATH"] = nbg.nbgrader_env()["PATH"]
+    os.environ.pop("NBGRADER_EXECUTION", None)
+    path = ROOT / "source" / "lab05" / "5_4_topologies.ipynb"
+    nb = nbtools.read(path)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or nbtools.nbgrader_meta(cell).get("grade"):
+            continue  # no test cells
+        if "for name, make in (" in cell.source:  # the comparison: SmallResNet alone, timed
+            cell.source = cell.source[: cell.source.index("results = {}")] + (
+                "import time\n"
+                "course.seed_everything(7)\n"
+                "_t0 = time.monotonic()\n"
+                "_acc = train_and_evaluate(SmallResNet())\n"
+                "print(f'SmallResNet on {DATASET}: {len(train_data)} training images, {EPOCHS} epochs, '\n"
+                "      f'trained in {time.monotonic() - _t0:.0f} s; test accuracy {_acc:.2%}')\n"
+            )
+            cells.append(cell)
+            break
+        cell.source = re.sub(r'^DATASET = "mnist"', f"DATASET = {dataset!r}", cell.source, flags=re.M)
+        cells.append(cell)
+    nb.cells = cells
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(path.parent, tmp, dirs_exist_ok=True)
+        NotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": tmp}}).execute()
+    print(next(line for o in nb.cells[-1].outputs for line in str(o.get("text", "")).splitlines() if "trained" in line))
+
+
 def install() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         venv = Path(tmp) / "venv"
@@ -96,6 +160,10 @@ if __name__ == "__main__":
         build()
     elif what == "grade":
         grade(sys.argv[2] if len(sys.argv) > 2 else "lab01")
+    elif what == "accuracy":
+        accuracy(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    elif what == "resnet":
+        resnet(*sys.argv[2:3])
     elif what == "install":
         install()
     else:

@@ -1,7 +1,8 @@
-"""A class of broken, renamed and hostile submissions, graded in parallel in one run (issue: grading safely).
+"""Classes of broken, renamed and hostile submissions, each graded in parallel in one run (issue: grading safely).
 
 Every case names what it does and what it deserves: its score, the status of its row and a note of the integrity
-report.  The notebook is lab01/1_0_tensors (10 points: neuron_sum 2, neuron_matmul 2, two_layer 2, pairwise 4).
+report.  The main battery is lab01/1_0_tensors (10 points: neuron_sum 2, neuron_matmul 2, two_layer 2, pairwise 4);
+a second one, at the end, is lab03/3_3_nn_blocks, a notebook that reads the MNIST cache and trains.
 """
 
 from __future__ import annotations
@@ -282,3 +283,70 @@ def test_feedback_hides_hidden_tests(battery):
     for page in (out / "feedback").rglob("*.html"):
         text = page.read_text()
         assert "BEGIN HIDDEN TESTS" not in text and "_t_generator" not in text and "##course-ran" not in text
+
+
+# A second lab, one that reads the data cache (MNIST) and trains: lab03/3_3_nn_blocks (10 points: calc_output 2,
+# softmax 2, network 3, seq_model 1, reshape 2), graded as one mixed class of its own.
+LAB3, NB3 = "lab03", "3_3_nn_blocks.ipynb"
+
+
+def solved3(changes: dict | None = None):
+    release = nbtools.read(ROOT / "release" / LAB3 / NB3)
+    answers = nbtools.solution_sources(nbtools.read(ROOT / "source" / LAB3 / NB3))
+    nb = nbtools.fill(release, answers)
+    for cell, (code, where) in (changes or {}).items():
+        new = {"before": code + "\n" + answers[cell], "after": answers[cell] + "\n" + code, "instead": code}[where]
+        nb = nbtools.fill(nb, {cell: new})
+    return nb
+
+
+def colab_round_trip3():
+    raw = colab_shaped(solved3())
+    raw["metadata"]["colab"]["name"] = f"Copy of {NB3}"
+    for cell in raw["cells"]:
+        cell["metadata"].pop("nbgrader", None)
+    return raw
+
+
+SOFTMAX_NO_KEEPDIM = "def softmax(x):\n    return torch.exp(x) / torch.sum(torch.exp(x), dim=1)"
+CASES3 = {
+    "good": case(lambda: (NB3, solved3()), 10),
+    "colab_round_trip": case(lambda: (f"Copy of {NB3}", colab_round_trip3()), 10, note="re-attached"),
+    "wrong_softmax": case(
+        lambda: (NB3, solved3({"softmax": (SOFTMAX_NO_KEEPDIM, "instead")})), 8, cells={"test_softmax": 0}
+    ),
+    "patch_numpy_testing": case(
+        lambda: (NB3, solved3({"softmax": ("np.testing.assert_allclose = lambda *a, **k: None", "after")})), 0,
+        "tampered", "assigns numpy.testing.assert_allclose",
+    ),
+    "kernel_killed_midway": case(
+        lambda: (NB3, solved3({"network": ("import os\nos._exit(3)", "before")})), 4, "error: kernel died",
+        "kernel died", {"test_calc_output": 2, "test_softmax": 2, "test_network": 0, "test_reshape": 0},
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def battery3(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile3")
+    (lab,) = COURSE.labs([LAB3])
+    for name, (build, *_rest) in CASES3.items():
+        filename, content = build()
+        path = folder / "class" / name / filename
+        path.parent.mkdir(parents=True)
+        text = json.dumps(content) if isinstance(content, dict) and not hasattr(content, "cells") else None
+        path.write_text(text or nbformat.writes(copy.deepcopy(content)))
+    rows = grade_class(COURSE, lab, folder / "class", folder / "out", timeout=180, quiet=True)
+    return {r.student: r for r in rows if r.notebook == NB3}
+
+
+@pytest.mark.parametrize("case", list(CASES3))
+def test_case_lab03(battery3, case):
+    _, score, status, note, cells = CASES3[case]
+    row = battery3[case]
+    assert row.score == score, (row.score, row.status, row.integrity, row.cells)
+    assert row.status.startswith(status), row.status
+    if note:
+        assert note in row.integrity, row.integrity
+    for grade_id, expected in cells.items():
+        assert row.cells[grade_id]["score"] == expected, row.cells
