@@ -479,7 +479,12 @@ def grade_class(
     scheduler: str | None = None,
     feedback: bool = True,
 ) -> list[Row]:
-    """Grade every submission in ``path``; ``timeout`` is per notebook; ``scheduler`` a Dask address."""
+    """Grade every submission in ``path``; ``timeout`` is per notebook; ``scheduler`` a Dask address.
+
+    Workers are forked from a multiprocessing fork server, which imports the calling script's main module in each
+    worker (as multiprocessing does): call this from ``course grade``, a notebook, or a script whose work sits under
+    ``if __name__ == "__main__":``.
+    """
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
