@@ -233,11 +233,10 @@ if SANDBOXED:  # what only a sandbox can stop (without one, a memory bomb would 
     }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def battery(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile")
-    (lab,) = COURSE.labs([LAB])
-    for name, (build, *_rest) in CASES.items():
+def grade_battery(folder, lab_id: str, nb_name: str, cases: dict, timeout: float):
+    """Write every case as one student's submission, grade them as one class; rows of ``nb_name`` by student."""
+    (lab,) = COURSE.labs([lab_id])
+    for name, (build, *_rest) in cases.items():
         filename, content = build()
         path = folder / "class" / name / filename
         path.parent.mkdir(parents=True)
@@ -247,8 +246,25 @@ def battery(tmp_path_factory):
             path.write_text(json.dumps(content))
         else:
             path.write_text(nbformat.writes(copy.deepcopy(content)))
-    rows = grade_class(COURSE, lab, folder / "class", folder / "out", timeout=90, quiet=True)
-    return {r.student: r for r in rows if r.notebook == NB}, folder / "out"
+    rows = grade_class(COURSE, lab, folder / "class", folder / "out", timeout=timeout, quiet=True)
+    return {r.student: r for r in rows if r.notebook == nb_name}
+
+
+def check_row(row, spec) -> None:
+    """The row deserves what the case says: score, status prefix, integrity note, per-test scores."""
+    _, score, status, note, cells = spec
+    assert row.score == score, (row.score, row.status, row.integrity, row.cells)
+    assert row.status.startswith(status), row.status
+    if note:
+        assert note in row.integrity, row.integrity
+    for grade_id, expected in cells.items():
+        assert row.cells[grade_id]["score"] == expected, row.cells
+
+
+@pytest.fixture(scope="module")
+def battery(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    return grade_battery(folder, LAB, NB, CASES, timeout=90), folder / "out"
 
 
 def test_every_student_has_a_row(battery):
@@ -261,14 +277,7 @@ def test_every_student_has_a_row(battery):
 @pytest.mark.parametrize("case", list(CASES))
 def test_case(battery, case):
     rows, _ = battery
-    _, score, status, note, cells = CASES[case]
-    row = rows[case]
-    assert row.score == score, (row.score, row.status, row.integrity, row.cells)
-    assert row.status.startswith(status), row.status
-    if note:
-        assert note in row.integrity, row.integrity
-    for grade_id, expected in cells.items():
-        assert row.cells[grade_id]["score"] == expected, row.cells
+    check_row(rows[case], CASES[case])
 
 
 def test_nothing_escaped_the_sandbox(battery):
@@ -328,25 +337,9 @@ CASES3 = {
 
 @pytest.fixture(scope="module")
 def battery3(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile3")
-    (lab,) = COURSE.labs([LAB3])
-    for name, (build, *_rest) in CASES3.items():
-        filename, content = build()
-        path = folder / "class" / name / filename
-        path.parent.mkdir(parents=True)
-        text = json.dumps(content) if isinstance(content, dict) and not hasattr(content, "cells") else None
-        path.write_text(text or nbformat.writes(copy.deepcopy(content)))
-    rows = grade_class(COURSE, lab, folder / "class", folder / "out", timeout=180, quiet=True)
-    return {r.student: r for r in rows if r.notebook == NB3}
+    return grade_battery(tmp_path_factory.mktemp("hostile3"), LAB3, NB3, CASES3, timeout=180)
 
 
 @pytest.mark.parametrize("case", list(CASES3))
 def test_case_lab03(battery3, case):
-    _, score, status, note, cells = CASES3[case]
-    row = battery3[case]
-    assert row.score == score, (row.score, row.status, row.integrity, row.cells)
-    assert row.status.startswith(status), row.status
-    if note:
-        assert note in row.integrity, row.integrity
-    for grade_id, expected in cells.items():
-        assert row.cells[grade_id]["score"] == expected, row.cells
+    check_row(battery3[case], CASES3[case])
