@@ -17,6 +17,8 @@ from typing import Any
 
 __all__ = [
     "CheckFailed",
+    "Forbidden",
+    "answer_cell",
     "check_callable",
     "check_close",
     "check_equal",
@@ -25,6 +27,8 @@ __all__ = [
     "check_tensor",
     "check_true",
     "passed",
+    "rerun_cell",
+    "watch_calls",
 ]
 
 
@@ -156,3 +160,140 @@ def run_check(fn: Callable[[], None], name: str) -> None:
         fn()
     except NotImplementedError:
         _fail(name, "not implemented yet: replace `raise NotImplementedError()` with your code")
+
+
+def _assigns(code: str, name: str) -> bool:
+    """Whether ``code`` binds ``name`` at the top level of a cell (``=``, ``+=``, tuple unpacking, ``for``...)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    for node in tree.body:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Store):
+                return True
+    return False
+
+
+def answer_cell(name: str) -> str:
+    """The source of the last notebook cell run so far (the current one excluded) that assigned ``name``.
+
+    Fails (``CheckFailed``) outside a notebook or when no cell assigned ``name``.
+    """
+    try:
+        shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - an IPython builtin in notebooks
+    except NameError:
+        _fail(name, "can only look at cells inside a notebook")
+    cells = [code for code in shell.user_ns.get("In", [])[:-1] if _assigns(code, name)]
+    if not cells:
+        _fail(name, f"could not find the cell that computes `{name}`", hint=f"assign `{name} = ...` in the answer cell")
+    return cells[-1]
+
+
+def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
+    """Run the last notebook cell that assigned ``name`` again with some variables replaced; return the new value.
+
+    Hidden tests use it to see that an answer is *computed* from the notebook's data rather than typed in: they give
+    the cell other data and compare with a reference.  The cell runs quietly in a copy of the notebook's namespace,
+    so the notebook's own variables do not change.  Fails (``CheckFailed``) when no cell assigned ``name`` or when the
+    cell raises with the other data.
+    """
+    import contextlib
+    import io
+    import warnings
+
+    code = answer_cell(name)
+    namespace = dict(get_ipython().user_ns)  # type: ignore[name-defined]  # noqa: F821
+    namespace.update(overrides)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        with contextlib.redirect_stderr(io.StringIO()):
+            try:
+                exec(code, namespace)
+            except Exception as error:  # noqa: BLE001 - any failure of the student's cell is reported
+                _fail(
+                    name,
+                    f"your cell failed when run again with other data ({type(error).__name__}: {error})",
+                    hint=f"compute `{name}` in its answer cell from the variables the exercise names",
+                )
+    if name not in namespace:
+        _fail(name, f"your cell did not assign `{name}` when run again")
+    return namespace[name]
+
+
+class Forbidden(RuntimeError):
+    """Raised by a function that a hidden test forbids for the duration of a check (see :func:`watch_calls`)."""
+
+
+def _resolve(path: str) -> tuple[Any, str]:
+    """``"torch.linalg.svd"`` -> (the object that holds it, ``"svd"``)."""
+    import importlib
+
+    parts = path.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for part in parts[cut:-1]:
+            owner = getattr(owner, part)
+        return owner, parts[-1]
+    raise ValueError(f"cannot resolve {path!r}")
+
+
+class watch_calls:  # noqa: N801 - used like a function: `with watch_calls(...) as calls:`
+    """Count calls of some library functions and forbid others while a ``with`` block runs.
+
+        with watch_calls(watch=["torch.linalg.svd"], forbid=["torch.linalg.pinv"]) as calls:
+            pinv_svd(A)
+        calls["torch.linalg.svd"]  # how many times it was called
+
+    Names are dotted paths (``"torch.Tensor.backward"``, ``"numpy.linalg.svd"``).  A forbidden function raises
+    :class:`Forbidden`.  Everything is put back when the block ends, even on errors.
+    """
+
+    def __init__(self, watch=(), forbid=()):
+        self.watch, self.forbid = list(watch), list(forbid)
+        self.calls: dict[str, int] = {}
+        self._saved: list[tuple[Any, str, Any, bool]] = []
+
+    def _wrap(self, path: str, original: Any, forbidden: bool):
+        import functools
+
+        if forbidden:
+
+            @functools.wraps(original)
+            def wrapper(*args, **kwargs):
+                raise Forbidden(f"`{path}` may not be used here")
+
+        else:
+
+            @functools.wraps(original)
+            def wrapper(*args, **kwargs):
+                self.calls[path] += 1
+                return original(*args, **kwargs)
+
+        return wrapper
+
+    def __enter__(self) -> dict[str, int]:
+        for path, forbidden in [(p, False) for p in self.watch] + [(p, True) for p in self.forbid]:
+            owner, attr = _resolve(path)
+            if not hasattr(owner, attr):
+                continue
+            own = attr in getattr(owner, "__dict__", {})
+            original = owner.__dict__[attr] if own else getattr(owner, attr)
+            target = getattr(owner, attr)
+            self.calls.setdefault(path, 0)
+            self._saved.append((owner, attr, original, own))
+            setattr(owner, attr, self._wrap(path, target, forbidden))
+        return self.calls
+
+    def __exit__(self, *exc) -> None:
+        for owner, attr, original, own in reversed(self._saved):
+            if own:
+                setattr(owner, attr, original)
+            else:
+                delattr(owner, attr)
+        self._saved.clear()

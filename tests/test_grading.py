@@ -28,8 +28,8 @@ def _mutants():
     params = []
     for lab in LABS:
         for nb, bank in mutants.load(lab.id).items():
-            plan(nb, bank)  # assigns each selected mutant its student, exactly as conftest.write_class does
-            for m in selected(bank):
+            plan(nb, bank, lab.id)  # assigns each selected mutant its student, exactly as conftest.write_class does
+            for m in selected(bank, lab.id):
                 params.append(pytest.param(lab.id, nb, m, id=f"{lab.id}/{nb}/{m['cell']}/{m['kind']}-{m['name']}"))
     return params
 

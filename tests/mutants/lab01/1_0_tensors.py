@@ -17,6 +17,13 @@ MUTANTS = [
         "cell": "neuron_sum",
         "tests": ["test_neuron_sum"],
         "kind": "wrong",
+        "name": "hard_coded_full_precision",
+        "source": _SUM + "y_sum = torch.tensor([[0.15950655937194824]])\nprint(y_sum)",
+    },
+    {
+        "cell": "neuron_sum",
+        "tests": ["test_neuron_sum"],
+        "kind": "wrong",
         "name": "forgot_bias",
         "source": _SUM + "y_sum = activation(torch.sum(features * weights))\nprint(y_sum)",
     },
@@ -70,6 +77,22 @@ MUTANTS = [
         "source": _SUM + "y_sum = torch.sigmoid(torch.sum(features * weights, dim=1) + bias.item())\nprint(y_sum)",
     },
     # ---------------------------------------------------------------- Exercise 2: y_mm (matrix product)
+    {
+        "cell": "neuron_matmul",
+        "tests": ["test_neuron_matmul"],
+        "kind": "wrong",
+        "name": "hard_coded_full_precision",
+        "source": _MM + "y_mm = torch.tensor([[0.15950655937194824]]) + 0 * torch.mm(features, weights.T)\nprint(y_mm)",
+    },
+    {
+        "cell": "neuron_matmul",
+        "tests": ["test_neuron_matmul"],
+        "kind": "correct",
+        "name": "functional_linear",
+        "source": _MM
+        + "import torch.nn.functional as F\n\n"
+        + "y_mm = activation(F.linear(features, weights, bias.view(1)))\nprint(y_mm)",
+    },
     {
         "cell": "neuron_matmul",
         "tests": ["test_neuron_matmul"],
@@ -141,6 +164,13 @@ MUTANTS = [
         "source": _MM + "z = features.mm(weights.t()) + bias\ny_mm = activation(z)\nprint(y_mm)",
     },
     # ---------------------------------------------------------------- Exercise 3: y_two_layer
+    {
+        "cell": "two_layer",
+        "tests": ["test_two_layer"],
+        "kind": "wrong",
+        "name": "hard_coded_full_precision",
+        "source": _TWO + "y_two_layer = torch.tensor([[0.3170831501483917]])\nprint(y_two_layer)",
+    },
     {
         "cell": "two_layer",
         "tests": ["test_two_layer"],
@@ -273,14 +303,14 @@ MUTANTS = [
     },
     {
         "cell": "pairwise_sq_dist",
-        "tests": ["test_pairwise_sq_dist"],
+        "tests": ["test_pairwise_sq_dist", "test_pairwise_no_loops"],
         "kind": "correct",
         "name": "cdist_squared",
         "source": _PAIR + "    return torch.cdist(a, b) ** 2\n",
     },
     {
         "cell": "pairwise_sq_dist",
-        "tests": ["test_pairwise_sq_dist"],
+        "tests": ["test_pairwise_sq_dist", "test_pairwise_no_loops"],
         "kind": "correct",
         "name": "expansion_clamped",
         "source": _PAIR
@@ -288,7 +318,7 @@ MUTANTS = [
     },
     {
         "cell": "pairwise_sq_dist",
-        "tests": ["test_pairwise_sq_dist"],
+        "tests": ["test_pairwise_sq_dist", "test_pairwise_no_loops"],
         "kind": "correct",
         "name": "expansion_unclamped",
         "source": _PAIR + "    return (a**2).sum(1, keepdim=True) + (b**2).sum(1) - 2 * torch.mm(a, b.t())\n",
@@ -314,9 +344,51 @@ MUTANTS = [
     },
     {
         "cell": "pairwise_sq_dist",
-        "tests": ["test_pairwise_sq_dist"],
+        "tests": ["test_pairwise_sq_dist", "test_pairwise_no_loops"],
         "kind": "correct",
         "name": "einsum_differences",
         "source": _PAIR + "    diff = a[:, None] - b[None]\n    return torch.einsum('nmd,nmd->nm', diff, diff)\n",
+    },
+    # Correct distances, but with Python loops: full marks on test_pairwise_sq_dist (above), not on the loop test.
+    {
+        "cell": "pairwise_sq_dist",
+        "tests": ["test_pairwise_no_loops"],
+        "kind": "wrong",
+        "name": "loops_loop_over_rows",
+        "source": _PAIR + "    return torch.stack([((row - b) ** 2).sum(dim=1) for row in a])\n",
+    },
+    {
+        "cell": "pairwise_sq_dist",
+        "tests": ["test_pairwise_no_loops"],
+        "kind": "wrong",
+        "name": "loops_double_python_loop",
+        "source": _PAIR
+        + "    D = torch.zeros(a.shape[0], b.shape[0], dtype=a.dtype)\n"
+        + "    for i in range(a.shape[0]):\n"
+        + "        for j in range(b.shape[0]):\n"
+        + "            D[i, j] = ((a[i] - b[j]) ** 2).sum()\n"
+        + "    return D\n",
+    },
+    {
+        "cell": "pairwise_sq_dist",
+        "tests": ["test_pairwise_no_loops"],
+        "kind": "wrong",
+        "name": "loops_over_features_in_a_helper",
+        "source": "def _feature_term(a, b, k):\n"
+        + "    return (a[:, k, None] - b[None, :, k]) ** 2\n\n\n"
+        + _PAIR
+        + "    D = torch.zeros(a.shape[0], b.shape[0], dtype=a.dtype)\n"
+        + "    k = 0\n"
+        + "    while k < a.shape[1]:\n"
+        + "        D = D + _feature_term(a, b, k)\n"
+        + "        k += 1\n"
+        + "    return D\n",
+    },
+    {
+        "cell": "pairwise_sq_dist",
+        "tests": ["test_pairwise_no_loops"],
+        "kind": "wrong",
+        "name": "loops_map_with_lambda",
+        "source": _PAIR + "    return torch.stack(list(map(lambda row: ((row - b) ** 2).sum(1), a)))\n",
     },
 ]

@@ -111,6 +111,34 @@ MUTANTS = [
     {
         "cell": "pinv_svd",
         "tests": ["test_pinv_svd"],
+        "kind": "wrong",
+        "name": "builtin_pinv_not_svd",
+        "source": _pinv("    return torch.linalg.pinv(X)\n"),
+    },
+    {
+        "cell": "pinv_svd",
+        "tests": ["test_pinv_svd"],
+        "kind": "wrong",
+        "name": "lstsq_against_identity",
+        "source": _pinv(
+            "    eye = torch.eye(X.shape[0], dtype=X.dtype)\n"
+            "    return torch.linalg.lstsq(X, eye, driver='gelsd').solution\n"
+        ),
+    },
+    {
+        "cell": "pinv_svd",
+        "tests": ["test_pinv_svd"],
+        "kind": "correct",
+        "name": "numpy_svd_back_to_tensor",
+        "source": _pinv(
+            "    import numpy as np\n\n"
+            "    U, S, Vt = np.linalg.svd(X.numpy(), full_matrices=False)\n"
+            "    return torch.from_numpy(Vt.T @ np.diag(1 / S) @ U.T)\n"
+        ),
+    },
+    {
+        "cell": "pinv_svd",
+        "tests": ["test_pinv_svd"],
         "kind": "correct",
         "name": "deprecated_torch_svd",
         "source": _pinv("    U, S, V = torch.svd(X)\n    return V @ torch.diag(1 / S) @ U.t()\n"),

@@ -448,4 +448,6 @@ print("dz/dy =", dzdy)
 """,
         kind="correct",
     ),
+    _dzdy("hard_coded_full_precision", 'dzdy = 0.5\nprint("dz/dy =", dzdy)\n'),
+    _loop("hard_coded_formula_for_the_derivative", "    return 4 * x_value**3 + 2 * x_value\n"),
 ]

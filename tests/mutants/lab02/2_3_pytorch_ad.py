@@ -127,4 +127,30 @@ MUTANTS = [
 """,
         kind="correct",
     ),
+    _loop("hard_coded_formula_for_the_derivative", "    return 4 * x_value**3 + 2 * x_value\n"),
+    _loop(
+        # right numbers (to 1e-5) without autograd
+        "central_finite_difference",
+        """    def z_of(x):
+        z = 1.0
+        for i in range(2):
+            z = (z + i) * x * x
+        return z
+
+    h = 1e-5
+    return (z_of(x_value + h) - z_of(x_value - h)) / (2 * h)
+""",
+    ),
+    _loop(
+        "torch_func_grad",
+        """    def z_of(x):
+        z = torch.tensor(1.0, dtype=x.dtype)
+        for i in range(2):
+            z = (z + i) * x * x
+        return z
+
+    return torch.func.grad(z_of)(torch.tensor(float(x_value))).item()
+""",
+        kind="correct",
+    ),
 ]

@@ -190,6 +190,33 @@ MUTANTS = [
     {
         "cell": "softmax",
         "tests": ["test_softmax"],
+        "kind": "wrong",
+        "name": "softmax_module_under_an_alias",
+        "source": _SOFT + "    layer = nn.Softmax(dim=1)\n    return layer(x)" + _SOFT_END,
+    },
+    {
+        "cell": "softmax",
+        "tests": ["test_softmax"],
+        "kind": "wrong",
+        "name": "exp_of_log_softmax",
+        "source": _SOFT + "    return x.log_softmax(dim=1).exp()" + _SOFT_END,
+    },
+    {
+        "cell": "softmax",
+        "tests": ["test_softmax"],
+        "kind": "correct",
+        "name": "helper_named_row_softmax",
+        "source": "def row_softmax(z):\n"
+        + '    """softmax(z) of each row, shifted by the row maximum for stability."""\n'
+        + "    e = torch.exp(z - z.amax(dim=1, keepdim=True))\n"
+        + "    return e / torch.sum(e, dim=1, keepdim=True)\n\n\n"
+        + _SOFT
+        + "    return row_softmax(x)  # softmax(x) by hand"
+        + _SOFT_END,
+    },
+    {
+        "cell": "softmax",
+        "tests": ["test_softmax"],
         "kind": "correct",
         "name": "keepdim_stable",
         "source": _SOFT + "    e = torch.exp(x - x.max(dim=1, keepdim=True).values)\n"
@@ -352,11 +379,33 @@ MUTANTS = [
     },
     # ------------------------------------------------------------------ Exercise 5: Reshape
     {
+        # the original's suggested answer: right on contiguous inputs (test_reshape), fails on non-contiguous ones
         "cell": "reshape",
         "tests": ["test_reshape"],
+        "kind": "correct",
+        "name": "view_the_original_answer",
+        "source": _reshape(_RINIT, "        return x.view(x.shape[0], *self.shape)"),
+    },
+    {
+        "cell": "reshape",
+        "tests": ["test_reshape_non_contiguous"],
         "kind": "wrong",
         "name": "view_fails_non_contiguous",
         "source": _reshape(_RINIT, "        return x.view(x.shape[0], *self.shape)"),
+    },
+    {
+        "cell": "reshape",
+        "tests": ["test_reshape_non_contiguous"],
+        "kind": "wrong",
+        "name": "view_with_size",
+        "source": _reshape(_RINIT, "        return x.view(x.size(0), *self.shape)"),
+    },
+    {
+        "cell": "reshape",
+        "tests": ["test_reshape_non_contiguous"],
+        "kind": "wrong",
+        "name": "view_with_len",
+        "source": _reshape(_RINIT, "        batch = len(x)\n        return x.view(batch, *self.shape)"),
     },
     {
         "cell": "reshape",
@@ -409,14 +458,14 @@ MUTANTS = [
     },
     {
         "cell": "reshape",
-        "tests": ["test_reshape"],
+        "tests": ["test_reshape", "test_reshape_non_contiguous"],
         "kind": "correct",
         "name": "flatten_then_view",
         "source": _reshape(_RINIT, "        return x.flatten(1).view(x.size(0), *self.shape)"),
     },
     {
         "cell": "reshape",
-        "tests": ["test_reshape"],
+        "tests": ["test_reshape", "test_reshape_non_contiguous"],
         "kind": "correct",
         "name": "contiguous_view_extra_repr",
         "source": _reshape(

@@ -216,6 +216,16 @@ MUTANTS = [
         + "        loss = criterion(model(inputs), targets)\n        loss.backward()\n        optimizer.step()\n"
         "        optimizer.zero_grad()\n        running_loss += float(loss)\n    return running_loss / len(loader)",
     },
+    {
+        # zero_grad only after each step: the first step of a fresh model has no stale gradient either
+        "cell": "train_epoch",
+        "tests": ["test_train_epoch"],
+        "kind": "correct",
+        "name": "zero_grad_only_after_step",
+        "source": _TE_HEAD
+        + "        loss = criterion(model(inputs), targets)\n        loss.backward()\n        optimizer.step()\n"
+        "        optimizer.zero_grad()\n        running_loss += loss.item()\n    return running_loss / len(loader)",
+    },
     # ------------------------------------------------------------------ Exercise 3: fit
     {
         "cell": "fit",
