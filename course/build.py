@@ -109,6 +109,7 @@ def execute(nb, cwd: Path, timeout: int = 1800) -> None:
     from nbclient import NotebookClient
 
     os.environ["PATH"] = nbg.nbgrader_env()["PATH"]
+    os.environ["COURSE_PROGRESS"] = "off"  # no progress widgets in the stored outputs of solution notebooks
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -118,6 +119,22 @@ def execute(nb, cwd: Path, timeout: int = 1800) -> None:
         resources={"metadata": {"path": str(cwd)}},
     )
     client.execute()
+    _coalesce_streams(nb)
+
+
+def _coalesce_streams(nb) -> None:
+    """Merge consecutive stdout (stderr) outputs of a cell: how the kernel chunks a stream depends on timing, and the
+    committed solutions must not change from one build to the next because of it."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if merged and out.get("output_type") == "stream" and merged[-1].get("output_type") == "stream":
+                if merged[-1].get("name") == out.get("name"):
+                    merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(out["text"])
+                    continue
+            merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
 
 
 def build_solutions(course: Course, lab: Lab, out: Path, workdir: Path, run: bool) -> list[Path]:

@@ -212,6 +212,8 @@ def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
         with contextlib.redirect_stderr(io.StringIO()):
             try:
                 exec(code, namespace)
+            except SystemExit:  # IPython lets a cell end with sys.exit(); so does the re-run
+                pass
             except Exception as error:  # noqa: BLE001 - any failure of the student's cell is reported
                 _fail(
                     name,

@@ -67,12 +67,13 @@ def get_device(prefer: str | None = None, verbose: bool = True):
 
 
 def progress(iterable: Iterable[T], **kwargs) -> Iterable[T]:
-    """A tqdm progress bar that stays silent while grading (tqdm writes to stderr, which zeroes a test cell)."""
+    """A tqdm progress bar that stays silent while grading (tqdm writes to stderr, which zeroes a test cell) and when
+    ``COURSE_PROGRESS=off`` (``course build`` sets it: a stored progress widget shows as "0%" in notebook previews)."""
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover
         return iterable
-    kwargs.setdefault("disable", grading())
+    kwargs.setdefault("disable", grading() or os.environ.get("COURSE_PROGRESS") == "off")
     kwargs.setdefault("file", sys.stdout)
     return tqdm(iterable, **kwargs)
 

@@ -1,7 +1,8 @@
 """Classes of broken, renamed and hostile submissions, each graded in parallel in one run (issue: grading safely).
 
 Every case names what it does and what it deserves: its score, the status of its row and a note of the integrity
-report.  The main battery is lab01/1_0_tensors (10 points: neuron_sum 2, neuron_matmul 2, two_layer 2, pairwise 4);
+report.  The main battery is lab01/1_0_tensors (10 points: neuron_sum 2, neuron_matmul 2, two_layer 2,
+pairwise 3 + 1 without loops);
 a second one, at the end, is lab03/3_3_nn_blocks, a notebook that reads the MNIST cache and trains.
 """
 
@@ -20,7 +21,13 @@ from tests.conftest import COURSE, ROOT
 
 LAB = "lab01"
 NB = "1_0_tensors.ipynb"
-TESTS = {"test_neuron_sum": 2, "test_neuron_matmul": 2, "test_two_layer": 2, "test_pairwise_sq_dist": 4}
+TESTS = {
+    "test_neuron_sum": 2,
+    "test_neuron_matmul": 2,
+    "test_two_layer": 2,
+    "test_pairwise_sq_dist": 3,
+    "test_pairwise_no_loops": 1,
+}
 SANDBOXED = sandbox.mode() != "off" and sandbox.available()[0]
 
 
