@@ -29,17 +29,19 @@ WHOLE_BANK_LABS = {"lab01", "lab02", "lab03"}
 PRIORITY = ("hard_coded", "always_equal")  # the kinds every test must be seen to reject come first
 
 
-def per_test(lab_id: str | None) -> int:
+def per_test(lab_id: str | None, nb_name: str | None = None) -> int:
     if "COURSE_MUTANTS_PER_TEST" in os.environ:
         return int(os.environ["COURSE_MUTANTS_PER_TEST"])
+    if (lab_id, nb_name) in mutants.LIMITS:  # a large bank that sets its own PER_TEST
+        return mutants.LIMITS[(lab_id, nb_name)]
     return 0 if lab_id in WHOLE_BANK_LABS else 3
 
 
-def selected(bank: list[dict], lab_id: str | None = None) -> list[dict]:
+def selected(bank: list[dict], lab_id: str | None = None, nb_name: str | None = None) -> list[dict]:
     """The mutants the suite grades: every alternative correct answer, and wrong answers until each test cell has
-    ``per_test(lab_id)`` of them (0: all).  Hard-coded values and always-equal objects are taken first, then the
-    bank's order."""
-    limit = per_test(lab_id)
+    ``per_test(lab_id, nb_name)`` of them (0: all).  Hard-coded values and always-equal objects are taken first, then
+    the bank's order."""
+    limit = per_test(lab_id, nb_name)
     if limit <= 0:
         return list(bank)
     order = sorted(range(len(bank)), key=lambda i: (not any(k in bank[i]["name"] for k in PRIORITY), i))
@@ -73,7 +75,7 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
         groups.setdefault(f"{prefix}{n}", []).append(mutant)
         mutant["_student"] = f"{prefix}{n}"
 
-    for mutant in selected(bank, lab_id):
+    for mutant in selected(bank, lab_id, nb_name):
         if mutant["kind"] == "correct":
             place(f"m-{stem}-correct", mutant)
         elif mutant.get("pack"):

@@ -29,7 +29,7 @@ def _mutants():
     for lab in LABS:
         for nb, bank in mutants.load(lab.id).items():
             plan(nb, bank, lab.id)  # assigns each selected mutant its student, exactly as conftest.write_class does
-            for m in selected(bank, lab.id):
+            for m in selected(bank, lab.id, nb):
                 params.append(pytest.param(lab.id, nb, m, id=f"{lab.id}/{nb}/{m['cell']}/{m['kind']}-{m['name']}"))
     return params
 
