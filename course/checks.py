@@ -163,7 +163,7 @@ def run_check(fn: Callable[[], None], name: str) -> None:
 
 
 def _assigns(code: str, name: str) -> bool:
-    """Whether ``code`` binds ``name`` at the top level of a cell (``=``, ``+=``, tuple unpacking, ``for``...)."""
+    """Whether ``code`` binds ``name`` anywhere in a cell (``=``, ``+=``, tuple unpacking, ``for``, ``:=``...)."""
     import ast
 
     try:
@@ -280,16 +280,20 @@ class watch_calls:  # noqa: N801 - used like a function: `with watch_calls(...) 
         return wrapper
 
     def __enter__(self) -> dict[str, int]:
-        for path, forbidden in [(p, False) for p in self.watch] + [(p, True) for p in self.forbid]:
-            owner, attr = _resolve(path)
-            if not hasattr(owner, attr):
-                continue
-            own = attr in getattr(owner, "__dict__", {})
-            original = owner.__dict__[attr] if own else getattr(owner, attr)
-            target = getattr(owner, attr)
-            self.calls.setdefault(path, 0)
-            self._saved.append((owner, attr, original, own))
-            setattr(owner, attr, self._wrap(path, target, forbidden))
+        try:
+            for path, forbidden in [(p, False) for p in self.watch] + [(p, True) for p in self.forbid]:
+                owner, attr = _resolve(path)
+                if not hasattr(owner, attr):
+                    continue
+                own = attr in getattr(owner, "__dict__", {})
+                original = owner.__dict__[attr] if own else getattr(owner, attr)
+                target = getattr(owner, attr)
+                self.calls.setdefault(path, 0)
+                self._saved.append((owner, attr, original, own))
+                setattr(owner, attr, self._wrap(path, target, forbidden))
+        except BaseException:
+            self.__exit__()
+            raise
         return self.calls
 
     def __exit__(self, *exc) -> None:

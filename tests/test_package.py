@@ -82,6 +82,29 @@ def test_run_check_explains_not_implemented():
         checks.run_check(stub, "f")
 
 
+def test_watch_calls_counts_forbids_and_restores():
+    svd, tensor_svd, pinv = torch.linalg.svd, torch.Tensor.svd, torch.linalg.pinv
+    a = torch.randn(4, 3)
+    with checks.watch_calls(watch=["torch.linalg.svd", "torch.Tensor.svd"], forbid=["torch.linalg.pinv"]) as calls:
+        torch.linalg.svd(a)
+        a.svd()
+        with pytest.raises(checks.Forbidden, match="torch.linalg.pinv"):
+            torch.linalg.pinv(a)
+    assert calls == {"torch.linalg.svd": 1, "torch.Tensor.svd": 1, "torch.linalg.pinv": 0}
+    assert (torch.linalg.svd, torch.Tensor.svd, torch.linalg.pinv) == (svd, tensor_svd, pinv)
+    assert "svd" not in torch.Tensor.__dict__  # an inherited method is removed again, not shadowed
+    with pytest.raises(AttributeError), checks.watch_calls(watch=["torch.linalg.svd", "torch.linalg.no_such_module.f"]):
+        pass
+    assert torch.linalg.svd is svd  # a failure half-way through set-up puts back what was patched
+
+
+def test_answer_cell_and_rerun_cell_need_a_notebook():
+    with pytest.raises(checks.CheckFailed, match="inside a notebook"):
+        checks.rerun_cell("x", {})
+    assert checks._assigns("a, (b, x) = 1, (2, 3)", "x") and checks._assigns("for x in y: pass", "x")
+    assert not checks._assigns("print(x == 1)", "x") and not checks._assigns("this is not python", "x")
+
+
 # runtime ----------------------------------------------------------------------------------------------------------
 def test_grading_mode_and_scale(monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
