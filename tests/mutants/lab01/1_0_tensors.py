@@ -11,6 +11,17 @@ _PAIR = '''def pairwise_sq_dist(a, b):
     """Squared Euclidean distances between the rows of a and the rows of b."""
 '''
 
+# Correct distances computed with Python loops: "correct" for test_pairwise_sq_dist, "wrong" for test_pairwise_no_loops.
+_ROW_LOOP = _PAIR + "    return torch.stack([((row - b) ** 2).sum(dim=1) for row in a])\n"
+_DOUBLE_LOOP = (
+    _PAIR
+    + "    D = torch.zeros(a.shape[0], b.shape[0], dtype=a.dtype)\n"
+    + "    for i in range(a.shape[0]):\n"
+    + "        for j in range(b.shape[0]):\n"
+    + "            D[i, j] = ((a[i] - b[j]) ** 2).sum()\n"
+    + "    return D\n"
+)
+
 MUTANTS = [
     # ---------------------------------------------------------------- Exercise 1: y_sum (neuron with torch.sum)
     {
@@ -328,19 +339,14 @@ MUTANTS = [
         "tests": ["test_pairwise_sq_dist"],
         "kind": "correct",
         "name": "loop_over_rows",
-        "source": _PAIR + "    return torch.stack([((row - b) ** 2).sum(dim=1) for row in a])\n",
+        "source": _ROW_LOOP,
     },
     {
         "cell": "pairwise_sq_dist",
         "tests": ["test_pairwise_sq_dist"],
         "kind": "correct",
         "name": "double_python_loop",
-        "source": _PAIR
-        + "    D = torch.zeros(a.shape[0], b.shape[0], dtype=a.dtype)\n"
-        + "    for i in range(a.shape[0]):\n"
-        + "        for j in range(b.shape[0]):\n"
-        + "            D[i, j] = ((a[i] - b[j]) ** 2).sum()\n"
-        + "    return D\n",
+        "source": _DOUBLE_LOOP,
     },
     {
         "cell": "pairwise_sq_dist",
@@ -355,19 +361,14 @@ MUTANTS = [
         "tests": ["test_pairwise_no_loops"],
         "kind": "wrong",
         "name": "loops_loop_over_rows",
-        "source": _PAIR + "    return torch.stack([((row - b) ** 2).sum(dim=1) for row in a])\n",
+        "source": _ROW_LOOP,
     },
     {
         "cell": "pairwise_sq_dist",
         "tests": ["test_pairwise_no_loops"],
         "kind": "wrong",
         "name": "loops_double_python_loop",
-        "source": _PAIR
-        + "    D = torch.zeros(a.shape[0], b.shape[0], dtype=a.dtype)\n"
-        + "    for i in range(a.shape[0]):\n"
-        + "        for j in range(b.shape[0]):\n"
-        + "            D[i, j] = ((a[i] - b[j]) ** 2).sum()\n"
-        + "    return D\n",
+        "source": _DOUBLE_LOOP,
     },
     {
         "cell": "pairwise_sq_dist",
