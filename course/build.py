@@ -73,7 +73,7 @@ def build_release(course: Course, lab: Lab, out: Path, workdir: Path) -> list[Pa
             dest.mkdir(parents=True, exist_ok=True)
         elif path.suffix == ".ipynb":
             nb = nbtools.read(path)
-            add_colab_cells(nb, course, f"release/{lab.id}/{rel.as_posix()}", gpu=bool(lab.meta.get("gpu")))
+            add_colab_cells(nb, course, f"release/{lab.id}/{rel.as_posix()}", gpu=lab.wants_gpu(rel.name))
             nbtools.write(nb, dest)
             written.append(dest)
         else:

@@ -26,6 +26,7 @@ __all__ = [
     "check_shape",
     "check_tensor",
     "check_true",
+    "format_ok",
     "passed",
     "rerun_cell",
     "watch_calls",
@@ -49,11 +50,38 @@ def passed(name: str, detail: str = "") -> None:
     print(f"✓ {name}: visible checks passed{suffix}. Hidden tests check more cases when the lab is graded.")
 
 
+def format_ok(name: str, detail: str = "") -> None:
+    """Print what a student sees when a visible check could only look at the *form* of an answer (its type, shape or
+    range), not its value: the value itself is checked when the lab is graded."""
+    suffix = f" ({detail})" if detail else ""
+    print(f"✓ {name}: format OK{suffix}. The value itself is checked when the lab is graded.")
+
+
+def _plain_bool(condition: Any) -> Any:
+    """A NumPy or torch boolean scalar (``numpy.bool`` -- NumPy 1's ``bool_`` --, a 0-d or one-element bool array or
+    tensor) as a Python bool; anything else unchanged.  Only real NumPy/torch types are converted, so a look-alike
+    object whose ``__bool__`` always answers ``True`` is not."""
+    kind = type(condition)
+    module = kind.__module__.split(".")[0]
+    if module == "numpy":
+        import numpy as np
+
+        if isinstance(condition, np.bool_) or (
+            isinstance(condition, np.ndarray) and type(condition) is np.ndarray and condition.size == 1
+        ):
+            return bool(condition)
+    if module == "torch" and kind.__name__ == "Tensor":
+        import torch
+
+        if type(condition) is torch.Tensor and condition.numel() == 1:
+            return bool(condition)
+    return condition
+
+
 def check_true(condition: Any, name: str, message: str, hint: str | None = None) -> None:
-    """Fail with ``message`` unless ``condition`` is the boolean ``True`` (or a true NumPy/torch scalar bool)."""
-    if type(condition).__name__ in ("Tensor", "ndarray", "bool_"):
-        condition = bool(condition)
-    if condition is not True:
+    """Fail with ``message`` unless ``condition`` is the boolean ``True`` or a true NumPy/torch boolean scalar
+    (``numpy.bool``, a one-element array or tensor): ``0 <= acc <= 1`` with a NumPy ``acc`` gives a ``numpy.bool``."""
+    if _plain_bool(condition) is not True:
         _fail(name, message, hint)
 
 

@@ -37,6 +37,12 @@ class Lab:
         """The lab page's folder name, e.g. ``lab01_introducing_pytorch``."""
         return self.meta.get("slug") or self.id
 
+    def wants_gpu(self, notebook: str) -> bool:
+        """Whether the notebook's Colab badge opens a GPU runtime: ``gpu = true`` in lab.toml for every notebook of
+        the lab, or ``gpu = ["4_4_gpu.ipynb", ...]`` for some."""
+        gpu = self.meta.get("gpu", False)
+        return notebook in gpu if isinstance(gpu, list) else bool(gpu)
+
     @property
     def notebooks(self) -> list[Path]:
         return sorted(p for p in self.source.glob("*.ipynb"))

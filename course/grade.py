@@ -411,7 +411,7 @@ def lab_reference(course: Course, lab: Lab, work: Path, nonce: str) -> tuple[Pat
     for path in sorted(release.glob("*.ipynb")):
         nb = nbtools.read(path)
         # the notebook as students received it: with the badge and set-up cells `course build` adds
-        add_colab_cells(nb, course, f"release/{lab.id}/{path.name}", gpu=bool(lab.meta.get("gpu")))
+        add_colab_cells(nb, course, f"release/{lab.id}/{path.name}", gpu=lab.wants_gpu(path.name))
         ids, points = set(), {}
         for cell in nb.cells:
             meta = nbtools.nbgrader_meta(cell)
