@@ -56,11 +56,13 @@ class Course:
     repository: str
     ref: str
     colab_packages: list[str]
+    settings: dict = field(default_factory=dict)  # the whole course.toml: [public], [labs.<id>], [late] ...
 
     @classmethod
     def load(cls, root: Path | None = None) -> Course:
         root = repo_root(root)
-        data = tomllib.loads((root / "course.toml").read_text())["course"]
+        settings = tomllib.loads((root / "course.toml").read_text())
+        data = settings["course"]
         return cls(
             root=root,
             id=data["id"],
@@ -68,7 +70,12 @@ class Course:
             repository=data["repository"],
             ref=data.get("ref", "main"),
             colab_packages=list(data.get("colab_packages", [])),
+            settings=settings,
         )
+
+    def lab_settings(self, lab_id: str) -> dict:
+        """``[labs.<lab_id>]`` of course.toml (due date, solutions date, weight...); empty when absent."""
+        return dict(self.settings.get("labs", {}).get(lab_id, {}))
 
     def labs(self, names: list[str] | None = None) -> list[Lab]:
         found = {}
