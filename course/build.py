@@ -137,8 +137,33 @@ def _coalesce_streams(nb) -> None:
             cell["outputs"] = merged
 
 
+def _strip_widgets(nb) -> None:
+    """Drop Jupyter widget outputs (a stored Torchbearer/tqdm bar renders as "0%" outside Jupyter) and widget state."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.outputs:
+            data = out.get("data", {})
+            if WIDGET_MIME in data:
+                rest = {k: v for k, v in data.items() if k != WIDGET_MIME and k != "text/plain"}
+                if not rest:
+                    continue
+                out["data"] = {k: v for k, v in data.items() if k != WIDGET_MIME}
+            kept.append(out)
+        cell.outputs = kept
+    nb.metadata.pop("widgets", None)
+
+
 def build_solutions(course: Course, lab: Lab, out: Path, workdir: Path, run: bool) -> list[Path]:
+    """Write solutions/<lab>/: each source notebook without hidden tests, executed in full mode.
+
+    A notebook is executed again only when its inputs changed (``solution_inputs``): the committed solution records
+    their hash and the seconds its run took; an unchanged one is kept as it is, outputs included.
+    """
     target = out / "solutions" / lab.id
+    committed = course.root / "solutions" / lab.id
+    previous = {p.name: nbtools.read(p) for p in committed.glob("*.ipynb")} if committed.is_dir() else {}
     if target.exists():
         shutil.rmtree(target)
     written = []
@@ -146,15 +171,75 @@ def build_solutions(course: Course, lab: Lab, out: Path, workdir: Path, run: boo
     shutil.copytree(lab.source, scratch, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     for path in lab.notebooks:
         nb = solution_notebook(path, course, f"source/{lab.id}/{path.name}")
-        if run:
+        inputs = solution_inputs(course, lab, path)
+        old = previous.get(path.name)
+        old_stamp = old.metadata.get(STAMP, {}) if old is not None else {}
+        if old_stamp.get("inputs") == inputs and nbtools.sources_equal(old, nb):
+            nb = old  # unchanged inputs: keep the executed notebook as committed
+            if run:
+                print(f"  {path.name}: unchanged since its last run, not executed again", flush=True)
+        elif run:
             started = time.monotonic()
             print(f"  executing {path.name} ...", flush=True)
             execute(nb, scratch)
-            print(f"  executed {path.name} in {time.monotonic() - started:.1f} s", flush=True)
+            _strip_widgets(nb)
+            seconds = time.monotonic() - started
+            nb.metadata[STAMP] = {"inputs": inputs, "seconds": round(seconds)}
+            print(f"  executed {path.name} in {seconds:.1f} s", flush=True)
+        elif old_stamp:
+            nb.metadata[STAMP] = {"inputs": inputs, "seconds": old_stamp.get("seconds")}
         dest = target / path.name
         nbtools.write(nb, dest)
         written.append(dest)
     return written
+
+
+STAMP = "course-solution"  # notebook metadata of an executed solution: {"inputs": sha256, "seconds": int}
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# What a solution's outputs depend on besides its own notebook: the course package's student-side modules and the
+# pinned stack.  (The data a notebook reads is covered by the data cache's manifest.)
+RUNTIME_MODULES = ("__init__.py", "runtime.py", "data.py", "checks.py", "corrupt_mnist.py")
+
+
+def solution_inputs(course: Course, lab: Lab, path: Path) -> str:
+    """A hash of everything a solution notebook's executed outputs depend on: the source notebook, the other files
+    of its lab folder (images, scripts), the course package's student-side modules, the pinned requirements, the
+    data cache's manifest (file names and sizes) and whether real pretrained weights are present."""
+    import hashlib
+
+    from . import data
+
+    digest = hashlib.sha256()
+
+    def feed(label: str, payload: bytes) -> None:
+        digest.update(label.encode() + b"\0" + hashlib.sha256(payload).digest())
+
+    feed("notebook", path.read_bytes())
+    for extra in sorted(lab.source.rglob("*")):
+        skip = extra.suffix == ".ipynb" or extra.name == "lab.toml" or "__pycache__" in extra.parts
+        if extra.is_file() and not skip:
+            feed(f"lab:{extra.relative_to(lab.source).as_posix()}", extra.read_bytes())
+    package = Path(__file__).resolve().parent
+    for name in RUNTIME_MODULES:
+        feed(f"course:{name}", (package / name).read_bytes())
+    requirements = course.root / "requirements.txt"
+    if requirements.exists():
+        feed("requirements", requirements.read_bytes())
+    feed("data", _data_manifest(data.root()).encode())
+    return digest.hexdigest()
+
+
+def _data_manifest(cache: Path) -> str:
+    """File names and sizes of the data cache and of torch's cached weights: a notebook's outputs change when the
+    data it trains on changes (the offline subset or the full set) or when real pretrained weights appear."""
+    torch_home = Path(os.environ.get("TORCH_HOME", Path.home() / ".cache" / "torch"))
+    lines = []
+    for label, folder in (("data", cache), ("weights", torch_home / "hub" / "checkpoints")):
+        if folder.is_dir():
+            for f in sorted(folder.rglob("*")):
+                if f.is_file() and f.suffix not in (".lock", ".tmp"):
+                    lines.append(f"{label}/{f.relative_to(folder).as_posix()} {f.stat().st_size}")
+    return "\n".join(lines)
 
 
 # Example submissions ---------------------------------------------------------------------------------------------
@@ -185,6 +270,19 @@ def build_examples(lab: Lab, out: Path) -> list[Path]:
 
 
 # Lab pages -------------------------------------------------------------------------------------------------------
+def measured_runtime(course: Course, lab: Lab, notebook: str) -> str:
+    """The full-mode run time recorded in the committed solution of ``notebook``, as "≈ N s" / "≈ N min"."""
+    path = course.root / "solutions" / lab.id / notebook
+    if not path.exists():
+        return ""
+    seconds = nbtools.read(path).metadata.get(STAMP, {}).get("seconds")
+    if seconds is None:
+        return ""
+    if seconds < 90:
+        return f"≈ {max(5, 5 * round(seconds / 5))} s"
+    return f"≈ {round(seconds / 60)} min"
+
+
 def lab_page(course: Course, lab: Lab) -> str:
     meta = lab.meta
     title = meta.get("title", lab.id)
@@ -202,8 +300,8 @@ def lab_page(course: Course, lab: Lab) -> str:
         "work is lost when the tab closes), preview it on GitHub, or download it to run locally. Hand in the "
         "notebook file itself (`.ipynb`); a renamed copy such as `Copy of …` is fine.",
         "",
-        "| Notebook | Colab | Preview | Download | Runtime (CPU) |",
-        "|---|---|---|---|---|",
+        "| Notebook | Colab | Preview | Download | Runtime, measured (2-core CPU) | Notes |",
+        "|---|---|---|---|---|---|",
     ]
     runtimes = meta.get("runtimes", {})
     for path in lab.notebooks:
@@ -211,8 +309,14 @@ def lab_page(course: Course, lab: Lab) -> str:
         name = nbtools.first_heading(nbtools.read(path)) or path.stem
         lines.append(
             f"| {name} | {badge_markdown(course, rel)} | [preview]({course.preview_url(rel)}) | "
-            f"[download]({course.download_url(rel)}) | {runtimes.get(path.name, '')} |"
+            f"[download]({course.download_url(rel)}) | {measured_runtime(course, lab, path.name)} | "
+            f"{runtimes.get(path.name, '')} |"
         )
+    lines += [
+        "",
+        "The measured runtime is that of the executed solution notebook on the course's build machine (2 CPU cores, "
+        "the offline data sets), recorded by `course build`; the notes give the expected time elsewhere.",
+    ]
     lines.append("")
     lines += ["## Running time and hardware", "", meta.get("runtime", "Runs on a CPU.").strip(), ""]
     lines += ["## Prerequisites for running on your own machine", ""]
@@ -304,6 +408,20 @@ def check(course: Course, labs: list[Lab]) -> list[str]:
     return problems
 
 
+def stale_solutions(course: Course, labs: list[Lab]) -> list[str]:
+    """Committed solutions whose recorded inputs differ from today's (``course build LAB`` executes them again)."""
+    stale = []
+    for lab in labs:
+        for path in lab.notebooks:
+            solution = course.root / "solutions" / lab.id / path.name
+            if not solution.exists():
+                continue
+            stamp = nbtools.read(solution).metadata.get(STAMP, {})
+            if stamp.get("inputs") != solution_inputs(course, lab, path):
+                stale.append(f"solutions/{lab.id}/{path.name}")
+    return stale
+
+
 def main(course: Course, names: list[str], check_only: bool, no_execute: bool) -> int:
     labs = course.labs(names)
     if not labs:
@@ -318,6 +436,15 @@ def main(course: Course, names: list[str], check_only: bool, no_execute: bool) -
             return 1
         names = ", ".join(lab.id for lab in labs)
         print(f"build --check: release/, solutions/, examples/ and labs/ are in sync for {names}")
+        stale = stale_solutions(course, labs)
+        if stale:
+            # Not a failure: outputs also depend on this machine's data and weights (see solution_inputs).
+            print(
+                f"note: {len(stale)} solution notebooks were executed with other inputs (data, weights, course "
+                "package or requirements) than this machine's; `course build` would run them again:"
+            )
+            for rel in stale:
+                print(f"  {rel}")
         return 0
     written = build(course, labs, execute_solutions=not no_execute)
     print(f"wrote {len(written)} files")

@@ -62,6 +62,13 @@ def sources_only(path: Path) -> str:
     )
 
 
+def sources_equal(a, b) -> bool:
+    """Whether two notebooks have the same cells (type and source), outputs and metadata aside."""
+    cells_a = [(c.cell_type, c.source) for c in a.cells]
+    cells_b = [(c.cell_type, c.source) for c in b.cells]
+    return cells_a == cells_b
+
+
 def first_heading(nb) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
