@@ -61,6 +61,12 @@ def test_grade_cells_are_well_formed(path):
             assert not (isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call)), (
                 f"{gid}: ends with a bare expression (nbgrader would read it as partial credit)"
             )
+            # ... and so does a call that returns a number (check_number returns the value it checked)
+            returns_value = ("check_number", "check_tensor", "rerun_cell")
+            called = ast.unparse(last.value.func) if isinstance(last, ast.Expr) else ""
+            assert called.split(".")[-1].removeprefix("_t_") not in returns_value, (
+                f"{gid}: ends with {called}(...), whose value nbgrader reads as partial credit: `_ = {called}(...)`"
+            )
         if meta.get("solution") and not meta.get("grade") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in src, f"{gid}: an answer cell without a solution region"
 

@@ -1,0 +1,100 @@
+"""Plain nbgrader agrees with `course grade`: an instructor who runs nbgrader's own commands from the repository root
+(``nbgrader generate_assignment``, then ``nbgrader autograde``) gives every lab's source full marks and the untouched
+release zero, test cell by test cell.
+
+``course grade`` adds a sandbox, an integrity check and markers around nbgrader; nothing it adds may be needed for a
+correct grade.  (Test cells that end with a number, for instance, are read by nbgrader as partial credit: plain
+nbgrader would mark the reference solution down.)
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from course import nbg, nbtools
+from tests.conftest import LABS, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _autograded_tests(path: Path) -> dict[str, float]:
+    out = {}
+    for cell in nbtools.read(path).cells:
+        meta = nbtools.nbgrader_meta(cell)
+        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            out[meta["grade_id"]] = float(meta["points"])
+    return out
+
+
+def _nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=root,
+        env=nbg.nbgrader_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+
+
+def _grade_lab(lab, root: Path) -> dict:
+    """A copy of the repository's nbgrader set-up with two students: 'solved' hands in the source notebooks,
+    'untouched' the committed release.  Returns {student: {notebook: {grade_id: (score, max_score)}}}."""
+    root.mkdir(parents=True)
+    for name in ("nbgrader_config.py", "course.toml"):
+        shutil.copy2(ROOT / name, root / name)
+    shutil.copytree(lab.source, root / "source" / lab.id)
+    proc = _nbgrader(root, "generate_assignment", lab.id, "--force")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for student, folder in (("solved", lab.source), ("untouched", ROOT / "release" / lab.id)):
+        target = root / "submitted" / student / lab.id
+        target.mkdir(parents=True)
+        for path in lab.notebooks:
+            shutil.copy2(folder / path.name, target / path.name)
+    proc = _nbgrader(root, "autograde", lab.id)
+    assert proc.returncode == 0, f"nbgrader autograde {lab.id} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    from nbgrader.api import Gradebook
+
+    results: dict = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for student in ("solved", "untouched"):
+            for path in lab.notebooks:
+                nb = gb.find_submission_notebook(path.stem, lab.id, student)
+                results.setdefault(student, {})[path.name] = {
+                    g.name: (float(g.score), float(g.max_score)) for g in nb.grades
+                }
+    return results
+
+
+@pytest.fixture(scope="module")
+def plain_grades(tmp_path_factory, request):
+    """The selected tests' labs graded by plain nbgrader, two labs at a time (one nbgrader process each)."""
+    base = tmp_path_factory.mktemp("plain-nbgrader")
+    wanted = {
+        item.callspec.params["lab_id"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_plain_nbgrader_grades_source_full_and_release_zero"
+    }
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {lab.id: pool.submit(_grade_lab, lab, base / lab.id) for lab in LABS if lab.id in wanted}
+    yield futures
+    pool.shutdown(wait=True)
+
+
+NOTEBOOKS = [(lab.id, p) for lab in LABS for p in lab.notebooks]
+
+
+@pytest.mark.parametrize("lab_id,path", NOTEBOOKS, ids=[f"{a}/{p.name}" for a, p in NOTEBOOKS])
+def test_plain_nbgrader_grades_source_full_and_release_zero(plain_grades, lab_id, path):
+    grades = plain_grades[lab_id].result()
+    solved, untouched = grades["solved"][path.name], grades["untouched"][path.name]
+    for grade_id, points in _autograded_tests(path).items():
+        assert solved[grade_id] == (points, points), f"{grade_id}: the source scores {solved[grade_id]}"
+        assert untouched[grade_id][0] == 0, f"{grade_id}: the untouched release scores {untouched[grade_id]}"
