@@ -18,11 +18,30 @@ def main(argv: list[str] | None = None) -> int:
 
     p_grade = sub.add_parser("grade", help="autograde a class of submissions")
     p_grade.add_argument("lab", help="lab id (lab01 or 1)")
-    p_grade.add_argument("path", type=Path, help="folder or zip: one file or folder per student")
+    p_grade.add_argument("path", type=Path, help="an LMS export (Canvas, Moodle, Blackboard, Classroom), folder or zip")
     p_grade.add_argument("--output", "-o", type=Path, default=None, help="output folder (default: graded-<lab>)")
     p_grade.add_argument("--jobs", "-j", type=int, default=0, help="submissions graded at once (default: cores + 1)")
     p_grade.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook (default 600)")
     p_grade.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to grade on")
+    p_grade.add_argument("--roster", type=Path, help="class list CSV (ids, names, e-mail; the LMS's gradebook CSV)")
+    p_grade.add_argument("--times", type=Path, help="CSV of submission times (e.g. Moodle's grading worksheet)")
+    p_grade.add_argument("--extensions", type=Path, help="CSV of extensions: student,lab,due (or days)")
+    p_grade.add_argument("--only", metavar="STUDENT", help="regrade one student into the existing class gradebook")
+
+    p_marks = sub.add_parser("marks", help="marking sheet for the answers marked by hand")
+    p_marks.add_argument("action", choices=["export", "import", "feedback"])
+    p_marks.add_argument("lab", help="lab id (lab01 or 1)")
+    p_marks.add_argument("sheet", type=Path, nargs="?", help="the sheet (export default: OUTPUT/marks-<lab>.csv)")
+    p_marks.add_argument("--output", "-o", type=Path, default=None, help="graded folder (default: graded-<lab>)")
+
+    p_export = sub.add_parser("export", help="grades for the LMS: Canvas and Moodle import CSVs and a plain CSV")
+    p_export.add_argument("labs", nargs="*", help="lab ids (default: every lab with a graded folder)")
+    p_export.add_argument("--graded", default="graded-{lab}", help="graded folders (default: graded-{lab})")
+    p_export.add_argument("--output", "-o", type=Path, default=Path("export"), help="folder (default: export)")
+
+    p_report = sub.add_parser("report", help="the class report of a lab: one self-contained HTML page")
+    p_report.add_argument("lab", help="lab id (lab01 or 1)")
+    p_report.add_argument("--output", "-o", type=Path, default=None, help="graded folder (default: graded-<lab>)")
 
     p_data = sub.add_parser("data", help="the data sets the labs use")
     dsub = p_data.add_subparsers(dest="data_command", required=True)
@@ -47,8 +66,21 @@ def main(argv: list[str] | None = None) -> int:
         (lab,) = course.labs([args.lab])
         output = args.output or Path(f"graded-{lab.id}")
         return grade.main(
-            course, lab, args.path, output, jobs=args.jobs, timeout=args.timeout, scheduler=args.scheduler
-        )
+            course, lab, args.path, output, jobs=args.jobs, timeout=args.timeout, scheduler=args.scheduler,
+            roster=args.roster, times=args.times, extensions=args.extensions, only=args.only,
+        )  # fmt: skip
+    if args.command in ("marks", "export", "report"):
+        from .config import Course
+        from .term import export, marks, report
+
+        course = Course.load()
+        if args.command == "export":
+            return export.main(course, course.labs(args.labs or None), args.graded, args.output)
+        (lab,) = course.labs([args.lab])
+        output = args.output or Path(f"graded-{lab.id}")
+        if args.command == "marks":
+            return marks.main(course, lab, output, args.action, args.sheet)
+        return report.main(course, lab, output)
     if args.command == "data":
         from . import data
 

@@ -1,6 +1,7 @@
 """``course grade LAB PATH``: autograde a class with nbgrader, one isolated course root per student.
 
-PATH is a folder or a zip as a learning-management system exports it: one file or folder per student (a folder may
+PATH is a folder or a zip as a learning-management system exports it: Canvas, Moodle, Blackboard and GitHub
+Classroom layouts are recognised (``course.term.intake``); otherwise one file or folder per student (a folder may
 hold several notebooks, a file may be a notebook or a zip of them), any file names.  Each submitted file is matched
 to a notebook of the lab by name (``Copy of X.ipynb``, ``X (1).ipynb`` and ``alice_X.ipynb`` mean ``X.ipynb``) or,
 failing that, by content.  Every student is graded by ``nbgrader autograde`` in a course root of its own, with its
@@ -9,9 +10,11 @@ own copy of the gradebook, so students are graded in parallel and cannot touch e
 Writes into the output folder:
   grades.csv        one row per student and notebook: student,notebook,score,max_score,status,...
   scores.json       the same with every graded cell's score
-  feedback/<student>/<notebook>.html   nbgrader feedback, hidden tests' code removed
-  autograded/<student>/<notebook>.ipynb  the executed notebooks as graded
+  feedback/<student>/<lab>/<notebook>.html     nbgrader feedback, hidden tests' code removed
+  autograded/<student>/<lab>/<notebook>.ipynb  the executed notebooks as graded
   logs/<student>.log  nbgrader's log
+  gradebook.db, students.json, source/<lab>/, nbgrader_config.py   the class gradebook (``course.term``): the
+                      output folder is an nbgrader course root, ready for formgrader and ``course marks``
 """
 
 from __future__ import annotations
@@ -141,20 +144,15 @@ def match_notebook(path: Path, names: list[str], grade_ids: dict[str, set[str]])
 
 
 def collect(path: Path, work: Path) -> dict[str, list[Path]]:
-    """student id -> the files they handed in."""
-    path = Path(path)
-    if path.is_file() and zipfile.is_zipfile(path):
-        extracted = work / "extracted"
-        extracted.mkdir(parents=True, exist_ok=True)
-        safe_extract(path, extracted)
-        entries = sorted(p for p in extracted.iterdir() if not _skip(p.relative_to(extracted)))
-        # an LMS zip often wraps everything in one folder
-        if len(entries) == 1 and entries[0].is_dir():
-            entries = sorted(p for p in entries[0].iterdir() if not _skip(p.relative_to(entries[0])))
-    elif path.is_dir():
-        entries = sorted(p for p in path.iterdir() if not _skip(p.relative_to(path)))
-    else:
-        raise SystemExit(f"{path}: not a folder or a zip file")
+    """student id -> the files they handed in, one top-level entry per student (plain folders and zips; the LMS
+    layouts are read by ``course.term.intake.read_export``)."""
+    from .term.intake import top_entries
+
+    return collect_entries(top_entries(path, work), work)
+
+
+def collect_entries(entries: list[Path], work: Path) -> dict[str, list[Path]]:
+    """One student per entry: a folder's files, a zip's contents, or the file itself."""
     students: dict[str, list[Path]] = {}
     for entry in entries:
         sid = student_id(entry.name)
@@ -349,9 +347,9 @@ def grade_one(task: dict) -> dict:
         result["checks"] = json.loads(checks.read_text()) if checks.exists() else {}
         graded = root / "autograded" / sid / lab.id
         for path in sorted(graded.glob("*.ipynb")) if graded.is_dir() else []:
-            result["files"][f"autograded/{sid}/{path.name}"] = path.read_bytes()
+            result["files"][f"autograded/{sid}/{lab.id}/{path.name}"] = path.read_bytes()
         for html in sorted((root / "feedback" / sid / lab.id).glob("*.html")):
-            result["files"][f"feedback/{sid}/{html.name}"] = html.read_bytes()
+            result["files"][f"feedback/{sid}/{lab.id}/{html.name}"] = html.read_bytes()
         result["log"] = text
     except Exception as exc:  # anything at all: this student gets an error row, the class goes on
         result["error"] = f"grader error: {type(exc).__name__}: {exc}"
@@ -478,8 +476,17 @@ def grade_class(
     quiet: bool = False,
     scheduler: str | None = None,
     feedback: bool = True,
+    roster: Path | None = None,
+    times: Path | None = None,
+    extensions: Path | None = None,
+    only: str | None = None,
 ) -> list[Row]:
     """Grade every submission in ``path``; ``timeout`` is per notebook; ``scheduler`` a Dask address.
+
+    ``path`` may be any LMS's export (``course.term.intake``); ``roster`` a class list CSV (``course.term.roster``),
+    ``times`` a CSV of submission times, ``extensions`` a CSV of extended due dates (``course.term.late``).  The
+    results are merged into the class gradebook in ``out`` (``course.term.gradebook``), keeping any manual marks;
+    ``only`` regrades that one student into it, leaving the others' rows as they are.
 
     Workers are forked from a multiprocessing fork server, which imports the calling script's main module in each
     worker (as multiprocessing does): call this from ``course grade``, a notebook, or a script whose work sits under
@@ -495,8 +502,21 @@ def grade_class(
         template, info = lab_reference(course, lab, work, nonce)
         gradebook = template.read_bytes()
         names = sorted(info)
-        students = collect(path, work)
-        say(f"{lab.id}: {len(students)} submission(s) found in {path}")
+        from .term import gradebook as class_gradebook
+        from .term import record
+        from .term.intake import read_export, read_times
+        from .term.roster import read_roster
+
+        intake = read_export(path, work)
+        if only is not None:
+            if only not in intake.submissions:
+                raise SystemExit(f"--only {only}: no submission of that student in {path}")
+            intake.submissions = {only: intake.submissions[only]}
+        students = {sid: sub.files for sid, sub in intake.submissions.items()}
+        kind = "" if intake.kind.value == "plain" else f" ({intake.kind.value} export)"
+        say(f"{lab.id}: {len(students)} submission(s) found in {path}{kind}")
+        for note in intake.notes:
+            say(f"  {note}")
         prepare(lab, say)
 
         rows: dict[str, list[Row]] = {}
@@ -578,12 +598,46 @@ def grade_class(
         for sid, task in tasks.items():
             task["env"] = {**env, "COURSE_SANDBOX_UID": _uid_for(sid) if env["COURSE_SANDBOX"] == "on" else ""}
 
+        seconds: dict[str, float] = {}
         for res in _run_tasks(list(tasks.values()), jobs, scheduler, say):
             sid = res["student"]
             _record(res, rows[sid], tasks[sid], out)
+            seconds[sid] = res["seconds"]
             say(f"  graded {sid} in {res['seconds']:.1f} s" + (f" ({res['error']})" if res["error"] else ""))
 
-    all_rows = [r for sid in sorted(rows) for r in rows[sid]]
+        # the class: everyone on the roster, the earlier rows of the others when one student was regraded
+        people = read_roster(roster) if roster else {}
+        previous = record.load(out)
+        if only is not None:
+            old_rows = [r for r in read_rows(out) if r.student != only]
+            rows = {**{r.student: [] for r in old_rows}, **rows}
+            for r in old_rows:
+                rows[r.student].append(r)
+            old_integrity = (
+                json.loads((out / "integrity.json").read_text()) if (out / "integrity.json").exists() else {}
+            )
+            integrity = {**{k: v for k, v in old_integrity.items() if k != only}, **integrity}
+        else:
+            for sid in sorted(set(people) - set(rows)):  # on the roster, nothing submitted
+                rows[sid] = [Row(sid, name, max_score=info[name]["max_score"], status="missing: nothing submitted")
+                             for name in names]  # fmt: skip
+        records = class_gradebook.build_records(
+            course, lab, intake, people, read_times(times) if times else {}, extensions, previous, only
+        )
+        for sid, rec in records.items():
+            if sid in seconds:
+                rec.grading_seconds = round(seconds[sid], 1)
+        all_rows = [r for sid in sorted(rows) for r in rows[sid]]
+        class_gradebook.ensure_root(course, lab, out, gradebook)
+        record.save(out, records)
+        class_gradebook.merge(course, lab, out, all_rows, records)
+        class_gradebook.sync_rows(course, lab, out, all_rows)  # hand marks given earlier count in the rows too
+        marked = class_gradebook.hand_marked(course, lab, out, tasks) if feedback else []
+        if marked:  # a regrade of hand-marked students: their feedback shows the marks and comments again
+            from .term.marks import regenerate_feedback
+
+            regenerate_feedback(course, lab, out, marked)
+
     write_reports(all_rows, out)
     (out / "integrity.json").write_text(json.dumps(integrity, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     say(f"{lab.id}: graded {len(tasks)} of {len(students)} submission(s) in {time.monotonic() - started:.1f} s")
@@ -670,8 +724,22 @@ def write_reports(rows: list[Row], out: Path) -> None:
             "needs_manual_grade": row.needs_manual_grade,
             "notes": row.notes,
             "cells": row.cells,
+            "integrity": row.integrity,
         }
     (out / "scores.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_rows(out: Path) -> list[Row]:
+    """The rows an earlier run wrote to ``out/scores.json``."""
+    path = Path(out) / "scores.json"
+    if not path.exists():
+        return []
+    rows = []
+    for sid, notebooks in json.loads(path.read_text(encoding="utf-8")).items():
+        for name, d in notebooks.items():
+            rows.append(Row(sid, name, d["score"], d["max_score"], d["status"], d["needs_manual_grade"],
+                            d.get("notes", []), d.get("cells", {}), d.get("integrity", "")))  # fmt: skip
+    return rows
 
 
 def summary(rows: list[Row]) -> str:
@@ -691,14 +759,27 @@ def summary(rows: list[Row]) -> str:
 
 
 def main(
-    course: Course, lab: Lab, path: Path, out: Path, jobs: int = 0, timeout: float = 600, scheduler: str | None = None
+    course: Course,
+    lab: Lab,
+    path: Path,
+    out: Path,
+    jobs: int = 0,
+    timeout: float = 600,
+    scheduler: str | None = None,
+    **term,
 ) -> int:
+    """``course grade``; ``term``: roster, times, extensions, only (see ``grade_class``)."""
     if not Path(path).exists():
         print(f"course grade: {path} does not exist", file=sys.stderr)
         return 2
-    rows = grade_class(course, lab, path, out, jobs=jobs, timeout=timeout, scheduler=scheduler)
+    rows = grade_class(course, lab, path, out, jobs=jobs, timeout=timeout, scheduler=scheduler, **term)
     print()
     print(summary(rows))
+    from .term.gradebook import table
+
+    print()
+    print(table(course, lab, Path(out).resolve()))
     n_students = len({r.student for r in rows})
-    print(f"\nwrote {out / 'grades.csv'}, {out / 'scores.json'} and feedback/ for {n_students} students")
+    print(f"\nwrote {out / 'grades.csv'}, {out / 'scores.json'} and feedback/ for {n_students} students;"
+          f" the class gradebook is {out / 'gradebook.db'} (nbgrader formgrader runs in {out})")  # fmt: skip
     return 0

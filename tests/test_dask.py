@@ -68,4 +68,4 @@ def test_grade_on_dask_matches_local(cluster, tmp_path):
     assert got[("alice", first)].status == "ok" and got[("alice", first)].score == got[("alice", first)].max_score
     assert got[("bob", first)].status == "ok" and got[("bob", first)].score == 0
     assert got[("dave", first)].status.startswith("corrupt")
-    assert (tmp_path / "out" / "feedback" / "alice" / first.replace(".ipynb", ".html")).exists()
+    assert (tmp_path / "out" / "feedback" / "alice" / lab.id / first.replace(".ipynb", ".html")).exists()

@@ -63,7 +63,7 @@ def test_lab06_grades_the_same_with_cached_weights(tmp_path, monkeypatch):
         for grade_id, points in tests.items():
             assert solved.cells[grade_id]["score"] == points, f"{path.name}/{grade_id}: {solved.cells[grade_id]}"
             assert blank.cells[grade_id]["score"] == 0, f"{path.name}/{grade_id} passes on the untouched release"
-        graded = nbtools.read(tmp_path / "out" / "autograded" / "source" / path.name)
+        graded = nbtools.read(tmp_path / "out" / "autograded" / "source" / "lab06" / path.name)
         text = _outputs(graded)
         assert "Loaded ResNet-18 with its ImageNet weights" in text, f"{path.name} did not load the cached weights"
         assert "NO PRETRAINED WEIGHTS" not in text
