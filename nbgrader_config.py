@@ -58,6 +58,18 @@ try:
 except ImportError:  # the course package is not installed: plain nbgrader behaviour
     pass
 
+# Releases get the Open-in-Colab badge and the set-up cell from nbgrader itself, so a plain
+# `nbgrader generate_assignment LAB --force` (or formgrader's Generate button) run from the repository root writes the
+# same release/ as `course build` (which runs nbgrader with this file): course/colab.py.
+try:
+    from nbgrader.converters import GenerateAssignment
+
+    from course.colab import ColabCells
+
+    c.GenerateAssignment.preprocessors = [*GenerateAssignment.class_traits()["preprocessors"].default(), ColabCells]
+except ImportError:  # the course package is not installed: plain nbgrader releases, without the Colab cells
+    pass
+
 # Put back test cells that a student deleted (nbgrader PR #1770); `course grade` re-attaches lost metadata first.
 c.OverwriteCells.add_missing_cells = True
 

@@ -24,26 +24,53 @@ GENERATED = "course-generated"  # cell metadata key marking the cells build adds
 
 # Release notebooks ---------------------------------------------------------------------------------------------
 def badge_markdown(course: Course, rel_path: str) -> str:
+    """The Open-in-Colab badge of a release notebook: it opens the student edition ([public] at the term's tag)."""
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({course.colab_url(rel_path)})"
 
 
 def setup_source(course: Course) -> str:
+    """The set-up cell: in Colab, pip-install the course package (the student edition, pinned to the term's tag)
+    with readable output when it fails; everywhere, a hint on what to do when ``import course`` fails."""
     packages = [*course.colab_packages, course.pip_spec()]
     args = ", ".join(repr(p) for p in packages)
+    shell = " ".join(f"'{p}'" if " " in p else p for p in packages)
     return (
-        "# Set-up: in Google Colab this installs what Colab lacks (the course's helper package and the libraries\n"
-        "# below). Run locally, it does nothing: install the course with `pip install -r requirements.txt` instead.\n"
+        "# Set-up: run this cell first. In Google Colab it installs the course's helper package (pinned to this\n"
+        f"# term's release, {course.public_ref}) and what Colab lacks. Elsewhere it installs nothing: it only checks\n"
+        "# that the `course` package can be imported (in a clone of the student repository: pip install -e '.[lab]').\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
         "    import subprocess\n"
         "\n"
-        f'    subprocess.run([sys.executable, "-m", "pip", "install", "-q", {args}], check=True)'
+        f"    _pkgs = [{args}]\n"
+        '    _pip = subprocess.run([sys.executable, "-m", "pip", "install", *_pkgs], capture_output=True, text=True)\n'
+        "    if _pip.returncode:\n"
+        '        print(_pip.stdout[-3000:], _pip.stderr[-3000:], sep="\\n")\n'
+        "        raise RuntimeError(\n"
+        '            "pip could not install the course package (its messages are above). Check the internet "\n'
+        '            "connection, then Runtime > Disconnect and delete runtime, and run this cell again."\n'
+        "        )\n"
+        '    print(_pip.stdout.strip().splitlines()[-1] if _pip.stdout.strip() else "installed")\n'
+        "try:\n"
+        "    import course\n"
+        "except ImportError:\n"
+        "    raise ImportError(\n"
+        '        "The course package is not installed in the Python environment of this notebook.\\n"\n'
+        '        "- Kaggle: switch Internet on (Settings), then run in a cell:\\n"\n'
+        f'        "    %pip install {shell}\\n"\n'
+        '        "- JupyterHub, VS Code or your own machine: run the same pip install in a terminal that uses the "\n'
+        "        \"kernel's Python, or, in a clone of the student repository: pip install -e '.[lab]'\\n\"\n"
+        '        "Then restart the kernel and run this cell again."\n'
+        "    ) from None"
     )
 
 
 def add_colab_cells(nb, course: Course, rel_path: str, gpu: bool = False) -> None:
-    """Insert the badge and the guarded set-up cell at the top (idempotent: old generated cells are replaced)."""
+    """Insert the badge and the guarded set-up cell at the top (idempotent: old generated cells are replaced).
+
+    nbgrader runs this too (``course.colab.ColabCells``, registered in nbgrader_config.py), so a plain
+    ``nbgrader generate_assignment`` writes the same release as ``course build``."""
     nb.cells = [c for c in nb.cells if GENERATED not in c.get("metadata", {})]
     badge = nbformat.v4.new_markdown_cell(badge_markdown(course, rel_path))
     badge.id = "colab-badge"

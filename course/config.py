@@ -94,15 +94,41 @@ class Course:
             wanted.append(found[key])
         return wanted
 
-    # Links ---------------------------------------------------------------------------------------------------
+    # The student edition ([public]) ------------------------------------------------------------------------------
+    @property
+    def public(self) -> dict:
+        """``[public]`` of course.toml: the student edition's repository, its ref (the term's tag) and site URL.
+
+        Badges, previews, downloads and the Colab install point at the student edition, never at this (instructor)
+        repository; without a ``[public]`` section they fall back to ``[course]`` (a course without hidden parts)."""
+        public = dict(self.settings.get("public", {}))
+        public.setdefault("repository", self.repository)
+        public.setdefault("ref", self.ref)
+        public.setdefault("site_url", "")
+        return public
+
+    @property
+    def public_repository(self) -> str:
+        return self.public["repository"]
+
+    @property
+    def public_ref(self) -> str:
+        return self.public["ref"]
+
+    @property
+    def site_url(self) -> str:
+        return self.public["site_url"]
+
+    # Links (all into the student edition) ---------------------------------------------------------------------------
     def colab_url(self, rel_path: str) -> str:
-        return f"https://colab.research.google.com/github/{self.repository}/blob/{self.ref}/{rel_path}"
+        return f"https://colab.research.google.com/github/{self.public_repository}/blob/{self.public_ref}/{rel_path}"
 
     def preview_url(self, rel_path: str) -> str:
-        return f"https://github.com/{self.repository}/blob/{self.ref}/{rel_path}"
+        return f"https://github.com/{self.public_repository}/blob/{self.public_ref}/{rel_path}"
 
     def download_url(self, rel_path: str) -> str:
-        return f"https://raw.githubusercontent.com/{self.repository}/{self.ref}/{rel_path}"
+        return f"https://raw.githubusercontent.com/{self.public_repository}/{self.public_ref}/{rel_path}"
 
     def pip_spec(self) -> str:
-        return f"dl-course-labs @ git+https://github.com/{self.repository}@{self.ref}"
+        """What the Colab set-up cell installs: the student edition's package at the term's tag."""
+        return f"dl-course-labs @ git+https://github.com/{self.public_repository}@{self.public_ref}"
