@@ -1,5 +1,6 @@
 # The two commands of the README.  Both set up everything they need on a fresh machine first.
-#   make demo   install, build the course (release/, solutions/, labs/), demo-grade the bundled example submissions
+#   make demo   install, build the course (release/, solutions/, labs/), demo-grade the bundled example submissions,
+#               write the student edition (build/student) and its website (build/student/_site)
 #   make test   install, then lint and run the whole test suite
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -16,6 +17,8 @@ demo: setup
 	  echo "== demo-grading examples/submissions/$$lab"; \
 	  $(BIN)/course grade $$lab examples/submissions/$$lab --output graded/$$lab || exit 1; \
 	done
+	$(BIN)/course publish build/student --site
+	@echo "== the course website: open build/student/_site/index.html (or: $(BIN)/python -m http.server -d build/student/_site)"
 
 build: setup
 	$(BIN)/course build

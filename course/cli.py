@@ -51,7 +51,24 @@ def main(argv: list[str] | None = None) -> int:
     p_import.add_argument("path", type=Path, help="e.g. ../shared/data or /usr/share/datasets/fashion-mnist")
     dsub.add_parser("list", help="what the registry holds and what the cache has")
 
+    p_pub = sub.add_parser("publish", help="write the student edition (no answer key; leak-checked) into DEST")
+    p_pub.add_argument("dest", type=Path, help="e.g. a clone of the public repository named in course.toml [public]")
+    p_pub.add_argument("--solutions", nargs="*", default=[], metavar="LAB", help="also publish these labs' solutions")
+    p_pub.add_argument("--site", action="store_true", help="also build the website (into DEST/_site or --site-out)")
+    p_pub.add_argument("--site-out", type=Path, default=None, help="where to build the website")
+    p_site = sub.add_parser("site", help="build the course website of a student edition written by `course publish`")
+    p_site.add_argument("dest", type=Path, help="the student edition")
+    p_site.add_argument("--out", type=Path, default=None, help="output folder (default: DEST/_site)")
+
     args = parser.parse_args(argv)
+
+    if args.command in ("publish", "site"):
+        from . import publish, site
+        from .config import Course
+
+        if args.command == "site":
+            return site.main(Course.load(), args.dest, args.out)
+        return publish.main(Course.load(), args.dest, args.solutions, args.site_out, args.site)
 
     if args.command == "build":
         from . import build

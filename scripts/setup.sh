@@ -27,6 +27,13 @@ if ! command -v bwrap >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)
   (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) || echo "   (not available; grading runs unsandboxed)"
 fi
 
+# Debian's Chromium and its WebDriver: the course website's browser tests (tests/test_site.py) drive them with selenium.
+if ! command -v chromedriver >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "== installing chromium and chromium-driver (browser tests of the course website)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+    || echo "   (not available; the browser tests are skipped)"
+fi
+
 # Offline data: Fashion-MNIST from Debian, the rest from ../shared/data (see README).  Online machines need neither:
 # torchvision downloads on first use.
 if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
