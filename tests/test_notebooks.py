@@ -106,7 +106,7 @@ def test_release_has_badge_and_guarded_setup(path):
 
 
 def test_every_badge_link_names_an_existing_release_file():
-    prefix = f"https://colab.research.google.com/github/{COURSE.repository}/blob/{COURSE.ref}/"
+    prefix = f"https://colab.research.google.com/github/{COURSE.public_repository}/blob/{COURSE.public_ref}/"
     pages = sorted((ROOT / "labs").rglob("*.md")) + sorted((ROOT / "release").rglob("*.ipynb"))
     found = 0
     for page in pages:
