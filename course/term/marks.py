@@ -194,7 +194,7 @@ def main(course: Course, lab: Lab, out: Path, action: str, sheet: Path | None) -
         sheet = sheet or out / f"marks-{lab.id}.csv"
         n = export_sheet(course, lab, out, sheet)
         print(f"wrote {sheet}: {n} answer(s) to mark by hand; fill in points and comment, then "
-              f"`course marks import {lab.id} {sheet.name}`")  # fmt: skip
+              f"`course marks import {lab.id} {sheet}`")  # fmt: skip
         return 0
     if action == "feedback":  # after marking in formgrader: feedback with the marks, hidden tests removed
         students = gradebook.hand_marked(course, lab, out, sorted(record.load(out)))
