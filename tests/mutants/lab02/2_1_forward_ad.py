@@ -122,6 +122,19 @@ def _dzdy(name, source, kind="wrong"):
 
 
 MUTANTS = [
+    _class(
+        # lifts a constant exponent into a DualNumber and always adds the ln(a) term: fails for a <= 0 (x ** 2 at -1.3)
+        "power_lifts_constants_and_takes_log",
+        """        return DualNumber(self.value**other, other * self.value ** (other - 1) * self.dvalue)
+""",
+        """        other = DualNumber.lift(other)
+        value = self.value**other.value
+        return DualNumber(
+            value,
+            other.value * self.value ** (other.value - 1) * self.dvalue + value * math.log(self.value) * other.dvalue,
+        )
+""",
+    ),
     # --- the DualNumber class -------------------------------------------------------------------------------------
     _class(
         "rsub_not_reflected",
@@ -387,19 +400,6 @@ dzdy = float(z.dvalue)
 print(dzdy)
 """,
         kind="correct",
-    ),
-    _class(
-        # lifts a constant exponent into a DualNumber and always adds the ln(a) term: fails for a <= 0 (x ** 2 at -1.3)
-        "power_lifts_constants_and_takes_log",
-        """        return DualNumber(self.value**other, other * self.value ** (other - 1) * self.dvalue)
-""",
-        """        other = DualNumber.lift(other)
-        value = self.value**other.value
-        return DualNumber(
-            value,
-            other.value * self.value ** (other.value - 1) * self.dvalue + value * math.log(self.value) * other.dvalue,
-        )
-""",
     ),
     _dzdy("hard_coded_full_precision", "dzdy = 0.5\nprint(dzdy)\n"),
 ]

@@ -153,6 +153,21 @@ def _loop(name, body, kind="wrong"):
 
 
 MUTANTS = [
+    _class(
+        # models __pow__ on __mul__: lifts a constant exponent into a Var and always records the ln(a) weight, which
+        # fails for a base <= 0 (x ** 3 at -2 in the visible checks, x ** 2 at -1.3 in the hidden ones)
+        "power_lifts_constants_and_takes_log",
+        """        z = Var(self.value**other)
+        self.children.append((other * self.value ** (other - 1), z))
+        return z
+""",
+        """        other = Var.lift(other)
+        z = Var(self.value**other.value)
+        self.children.append((other.value * self.value ** (other.value - 1), z))
+        other.children.append((z.value * math.log(self.value), z))
+        return z
+""",
+    ),
     # --- the Var class --------------------------------------------------------------------------------------------
     _class(
         "add_forgets_other_operand",
