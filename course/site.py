@@ -2,10 +2,10 @@
 
 ``write_sources`` writes the site's sources into the student edition (``website/``: conf.py, the home page with the
 schedule, one page per lab, the instructors' page).  ``build`` stages them with the edition's release notebooks and
-published solutions and runs ``sphinx-build``: every notebook is rendered read-only (stored outputs, never executed),
-maths by MathJax 3 copied from the ``django-static-mathjax`` package (no CDN), search by Sphinx's own index, images
-as files with alt text, the Colab badge as a local SVG.  ``course site DEST [--out DIR]`` (or ``course publish
---site``) builds it into DEST/_site by default.
+published solutions and runs ``sphinx-build``: every notebook is rendered read-only (stored outputs, never
+executed), maths by MathJax 3 (CHTML output, local fonts) copied from the ``django-static-mathjax`` package (no
+CDN), search by Sphinx's own index, images as files with alt text, the Colab badge as a local SVG.
+``course site DEST [--out DIR]`` (or ``course publish DEST --site``) builds it into DEST/_site by default.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ html_favicon = "_static/favicon.svg"
 html_baseurl = {site_url!r}
 html_copy_source = False
 html_show_sourcelink = False
-# MathJax 3 (tex-svg: glyphs drawn from the script's own font data, no web fonts) copied from the PyPI package
-# django-static-mathjax next to the pages: maths renders offline, nothing is fetched from a CDN.
-mathjax_path = "mathjax/tex-svg.js"
+# MathJax 3 (tex-chtml, with its web fonts) copied from the PyPI package django-static-mathjax next to the pages:
+# maths renders offline, nothing is fetched from a CDN.
+mathjax_path = "mathjax/tex-chtml.js"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "labs/*/README.md", "README.md"]
 suppress_warnings = ["mystnb.unknown_mime_type", "misc.highlighting_failure", "myst.header", "toc.not_included"]
 """
@@ -271,7 +271,7 @@ def mathjax_dir() -> Path:
 
     spec = importlib.util.find_spec("mathjax")
     folder = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5" if spec else None
-    if not folder or not (folder / "tex-svg.js").is_file():
+    if not folder or not (folder / "tex-chtml.js").is_file():
         raise SystemExit("MathJax is missing: pip install django-static-mathjax (see requirements.txt)")
     return folder
 
@@ -284,8 +284,8 @@ def build(course: Course, edition: Path, out: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="site-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(edition / "website", src)
-        # the speech rule engine and the CHTML output's web fonts are not needed by tex-svg
-        skip = shutil.ignore_patterns("sre", "chtml", "*chtml*", "mml-*")
+        # the speech rule engine, the SVG output and the MathML-input bundles are not needed by tex-chtml
+        skip = shutil.ignore_patterns("sre", "svg", "*svg*", "mml-*", "tex-mml-*")
         shutil.copytree(mathjax_dir(), src / "_static" / "mathjax", ignore=skip)
         for kind in ("release", "solutions"):
             for nb_path in sorted((edition / kind).glob("lab*/*.ipynb")):

@@ -166,7 +166,9 @@ def test_maths_renders_and_screenshots(built, served, browser, tmp_path):
     deadline, rendered = time.monotonic() + 40, 0
     while time.monotonic() < deadline and not rendered:
         time.sleep(0.5)
-        rendered = browser.execute_script("return document.querySelectorAll('mjx-container svg').length")
+        rendered = browser.execute_script(
+            "return document.querySelectorAll('mjx-container mjx-math, mjx-container svg').length"
+        )
     assert rendered, f"no maths rendered on {page}"
     assert not browser.execute_script("return document.querySelectorAll('mjx-merror, [data-mjx-error]').length")
     assert not _errors(browser)
