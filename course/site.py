@@ -246,7 +246,8 @@ def write_sources(course: Course, edition: Path, published: set[str]) -> Path:
 
 
 def _stage_notebook(src: Path, dest: Path, depth: int) -> None:
-    """A copy for the website: the Colab badge image served locally, and a download link beside it."""
+    """A copy for the website: the Colab badge image served locally, a download link beside it, the set-up cell
+    folded."""
     nb = nbtools.read(src)
     up = "../" * depth
     title = nbtools.first_heading(nb) or src.stem
@@ -257,6 +258,8 @@ def _stage_notebook(src: Path, dest: Path, depth: int) -> None:
             alt = f"Figure of {title}, cell {n}" + (f": {comment}" if comment else "")
             cell.metadata["mystnb"] = {"image": {"alt": alt}}
     for cell in nb.cells:
+        if cell.get("metadata", {}).get(course_build.GENERATED) == "setup":
+            cell.metadata.setdefault("tags", []).append("hide-input")  # folded: it matters in Colab, not here
         if cell.get("metadata", {}).get(course_build.GENERATED) == "badge":
             cell.source = (
                 cell.source.replace(COLAB_BADGE, f"{up}_static/colab-badge.svg")
