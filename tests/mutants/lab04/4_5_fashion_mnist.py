@@ -45,6 +45,10 @@ _SIZE_CORRECT = {
 _GET = '''def get_dataset(name, train):
     """The data set `name` (train or test split) with items (flattened image normalised to [-1, 1], label)."""
 {body}
+
+
+# The data set to explore: "mnist", "fashionmnist" or "cifar10" (the notebook is graded on "fashionmnist")
+dataset = {dataset}
 '''
 
 
@@ -86,6 +90,8 @@ _GET_CORRECT = {
 
     return cls(course.data.root(), train=bool(train), download=True, transform=transform)""",
 }
+# handed in while exploring CIFAR-10: grading still uses Fashion-MNIST (offline, no CIFAR-10), so no marks are lost
+_GET_CIFAR = _get()
 
 _NET = """class Classifier(nn.Module):
     def __init__(self, input_size, num_classes):
@@ -239,7 +245,22 @@ def _entries(cell, tests, wrong, correct, render, pack=True):
 
 MUTANTS = (
     _entries("input_size_of", ["test_input_size_of"], _SIZE_WRONG, _SIZE_CORRECT, lambda v: _SIZE.format(body=v))
-    + _entries("get_dataset", ["test_get_dataset"], _GET_WRONG, _GET_CORRECT, lambda v: _GET.format(body=v))
+    + _entries(
+        "get_dataset",
+        ["test_get_dataset"],
+        _GET_WRONG,
+        _GET_CORRECT,
+        lambda v: _GET.format(body=v, dataset='"fashionmnist"'),
+    )
+    + [
+        {
+            "cell": "get_dataset",
+            "tests": ["test_input_size_of", "test_get_dataset", "test_classifier", "test_fit", "test_predict_proba"],
+            "kind": "correct",
+            "name": "explored_cifar10_when_handed_in",
+            "source": _GET.format(body=_GET_CIFAR, dataset='"cifar10"'),
+        }
+    ]
     + _entries(
         "classifier", ["test_classifier"], _NET_WRONG, _NET_CORRECT, lambda v: _NET.format(init=v[0], forward=v[1])
     )
