@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -206,22 +207,32 @@ def build_solutions(course: Course, lab: Lab, out: Path, workdir: Path, run: boo
             if run:
                 print(f"  {path.name}: unchanged since its last run, not executed again", flush=True)
         elif run:
-            started = time.monotonic()
+            started, load = time.monotonic(), _load_per_core()
             print(f"  executing {path.name} ...", flush=True)
             execute(nb, scratch)
             _strip_widgets(nb)
-            seconds = time.monotonic() - started
-            nb.metadata[STAMP] = {"inputs": inputs, "seconds": round(seconds)}
-            print(f"  executed {path.name} in {seconds:.1f} s", flush=True)
+            seconds, load = time.monotonic() - started, max(load, _load_per_core())
+            nb.metadata[STAMP] = {"inputs": inputs, "seconds": round(seconds), "load_per_core": round(load, 1)}
+            print(f"  executed {path.name} in {seconds:.1f} s (load {load:.1f} per core)", flush=True)
         elif old_stamp:
-            nb.metadata[STAMP] = {"inputs": inputs, "seconds": old_stamp.get("seconds")}
+            nb.metadata[STAMP] = {**old_stamp, "inputs": inputs}
         dest = target / path.name
         nbtools.write(nb, dest)
         written.append(dest)
     return written
 
 
-STAMP = "course-solution"  # notebook metadata of an executed solution: {"inputs": sha256, "seconds": int}
+STAMP = "course-solution"  # metadata of an executed solution: {"inputs": sha256, "seconds": int, "load_per_core": x}
+QUIET = 1.5  # a run time measured while the load average per core was above this is not shown as the notebook's
+
+
+def _load_per_core() -> float:
+    try:
+        return os.getloadavg()[0] / (os.cpu_count() or 1)
+    except OSError:  # pragma: no cover - no load average on this platform
+        return 0.0
+
+
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # What a solution's outputs depend on besides its own notebook: the course package's student-side modules and the
 # pinned stack.  (The data a notebook reads is covered by the data cache's manifest.)
@@ -251,9 +262,23 @@ def solution_inputs(course: Course, lab: Lab, path: Path) -> str:
         feed(f"course:{name}", (package / name).read_bytes())
     requirements = course.root / "requirements.txt"
     if requirements.exists():
-        feed("requirements", requirements.read_bytes())
+        feed("requirements", "\n".join(_lab_pins(requirements.read_text())).encode())
     feed("data", _data_manifest(data.root()).encode())
     return digest.hexdigest()
+
+
+# The pinned packages whose versions can change a notebook's outputs (grading, site and test tools cannot).
+LAB_PACKAGES = {"torch", "torchvision", "torchbearer", "numpy", "scipy", "matplotlib", "scikit-learn", "pillow", "tqdm"}
+
+
+def _lab_pins(requirements: str) -> list[str]:
+    pins = []
+    for line in requirements.splitlines():
+        spec = line.split("#")[0].strip()
+        name = re.split(r"[=<>!~\[; ]", spec, maxsplit=1)[0].lower()
+        if name in LAB_PACKAGES:
+            pins.append(spec)
+    return sorted(pins)
 
 
 def _data_manifest(cache: Path) -> str:
@@ -302,9 +327,10 @@ def measured_runtime(course: Course, lab: Lab, notebook: str) -> str:
     path = course.root / "solutions" / lab.id / notebook
     if not path.exists():
         return ""
-    seconds = nbtools.read(path).metadata.get(STAMP, {}).get("seconds")
-    if seconds is None:
-        return ""
+    stamp = nbtools.read(path).metadata.get(STAMP, {})
+    seconds, load = stamp.get("seconds"), stamp.get("load_per_core")
+    if seconds is None or load is None or load > QUIET:
+        return ""  # not measured, or measured on a busy machine: the figure would mislead
     if seconds < 90:
         return f"≈ {max(5, 5 * round(seconds / 5))} s"
     return f"≈ {round(seconds / 60)} min"
@@ -342,7 +368,8 @@ def lab_page(course: Course, lab: Lab) -> str:
     lines += [
         "",
         "The measured runtime is that of the executed solution notebook on the course's build machine (2 CPU cores, "
-        "the offline data sets), recorded by `course build`; the notes give the expected time elsewhere.",
+        "the offline data sets), recorded by `course build` when the machine was otherwise quiet (blank: not "
+        "measured yet); the notes give the expected time elsewhere.",
     ]
     lines.append("")
     lines += ["## Running time and hardware", "", meta.get("runtime", "Runs on a CPU.").strip(), ""]
