@@ -202,7 +202,8 @@ def build_solutions(course: Course, lab: Lab, out: Path, workdir: Path, run: boo
         inputs = solution_inputs(course, lab, path)
         old = previous.get(path.name)
         old_stamp = old.metadata.get(STAMP, {}) if old is not None else {}
-        if old_stamp.get("inputs") == inputs and nbtools.sources_equal(old, nb):
+        executed = old is not None and any(c.get("outputs") for c in old.cells if c.cell_type == "code")
+        if executed and old_stamp.get("inputs") == inputs and nbtools.sources_equal(old, nb):
             nb = old  # unchanged inputs: keep the executed notebook as committed
             if run:
                 print(f"  {path.name}: unchanged since its last run, not executed again", flush=True)

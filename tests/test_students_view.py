@@ -124,6 +124,8 @@ def _bound_and_used(code: str) -> tuple[set[str], set[str]]:
             bound.add(sub.id)
         elif isinstance(sub, ast.arg):
             bound.add(sub.arg)
+        elif isinstance(sub, ast.Import | ast.ImportFrom):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in sub.names)
     return bound, used
 
 
