@@ -117,7 +117,17 @@ def build(course: Course, lab: Lab, out: Path) -> str:
             ax.set_title(name.removesuffix(".ipynb"), fontsize=8)
             ax.set_xlabel("points")
         axes[0][0].set_ylabel("students")
-        parts.append("<h2>Score per notebook</h2><p>Students who handed the notebook in.</p>" + _png(fig))
+        # the same figures as text, for readers who cannot see the plot
+        table = "".join(
+            f"<tr><td>{e(name)}</td><td>{len(per_notebook[name])}</td>"
+            f"<td>{sum(per_notebook[name]) / len(per_notebook[name]):.1f}</td><td>{maxima[name]:g}</td></tr>"
+            for name in names
+        )
+        parts.append(
+            "<h2>Score per notebook</h2><p>Students who handed the notebook in.</p>"
+            + _png(fig)
+            + f"<table><tr><th>notebook</th><th>students</th><th>mean</th><th>max</th></tr>{table}</table>"
+        )
 
     if tests:
         ordered = sorted(tests.values(), key=lambda t: (t.notebook, t.test))
