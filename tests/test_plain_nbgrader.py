@@ -17,19 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from course import nbg, nbtools
+from course import nbg
 from tests.conftest import LABS, ROOT
+from tests.test_grading import autograded_tests
 
 pytestmark = pytest.mark.slow
-
-
-def _autograded_tests(path: Path) -> dict[str, float]:
-    out = {}
-    for cell in nbtools.read(path).cells:
-        meta = nbtools.nbgrader_meta(cell)
-        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
-            out[meta["grade_id"]] = float(meta["points"])
-    return out
 
 
 def _nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -95,6 +87,6 @@ NOTEBOOKS = [(lab.id, p) for lab in LABS for p in lab.notebooks]
 def test_plain_nbgrader_grades_source_full_and_release_zero(plain_grades, lab_id, path):
     grades = plain_grades[lab_id].result()
     solved, untouched = grades["solved"][path.name], grades["untouched"][path.name]
-    for grade_id, points in _autograded_tests(path).items():
+    for grade_id, points in autograded_tests(path).items():
         assert solved[grade_id] == (points, points), f"{grade_id}: the source scores {solved[grade_id]}"
         assert untouched[grade_id][0] == 0, f"{grade_id}: the untouched release scores {untouched[grade_id]}"

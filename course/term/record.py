@@ -10,17 +10,15 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from .roster import Person
+
 FILE = "students.json"
 
 
 @dataclass
-class StudentRecord:
-    id: str
-    name: str = ""
-    email: str = ""
-    sis_user_id: str = ""
-    sis_login_id: str = ""
-    section: str = ""
+class StudentRecord(Person):
+    """A roster entry (``roster.Person``) with what grading learnt about the student's submission."""
+
     login: str = ""
     kind: str = ""  # the export it came from (intake.ExportKind), "" for a roster entry with no submission
     submitted: bool = False
