@@ -26,10 +26,13 @@ __all__ = [
     "check_shape",
     "check_tensor",
     "check_true",
+    "count_lines",
     "format_ok",
+    "in_kernel",
     "passed",
     "rerun_cell",
     "watch_calls",
+    "Stub",
 ]
 
 
@@ -331,3 +334,52 @@ class watch_calls:  # noqa: N801 - used like a function: `with watch_calls(...) 
             else:
                 delattr(owner, attr)
         self._saved.clear()
+
+
+def count_lines(fn: Callable, *args, **kwargs) -> int:
+    """How many lines of non-library Python (the notebook's own code) run during ``fn(*args, **kwargs)``: a number
+    that does not grow with the data means no Python loop over it."""
+    import sys
+
+    library = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code.co_filename.startswith(library):
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args, **kwargs)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+class in_kernel:  # noqa: N801 - a context manager used like a function
+    """Marks checks that rest on evidence from inside the student's process (calls counted, lines traced, source
+    read).  In the notebook it does nothing; when the judge grades, a failure inside costs only a stated share of the
+    test's points (the kernel could have forged the evidence; the numbers are judged separately)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class Stub:
+    """A stand-in for a function that an answer calls: returns ``returns`` and records each call in ``calls`` (a list
+    of ``{"args": [...], "kwargs": {...}}``)."""
+
+    def __init__(self, returns: Any = None):
+        self.returns, self.calls = returns, []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append({"args": list(args), "kwargs": dict(kwargs)})
+        return self.returns

@@ -44,6 +44,12 @@ class Lab:
         return notebook in gpu if isinstance(gpu, list) else bool(gpu)
 
     @property
+    def judged(self) -> bool:
+        """Whether the lab's hidden tests run in the judge, outside the student's kernel (``judge = true`` in
+        lab.toml; see course/judge); otherwise they run in the student's kernel, guarded by run markers."""
+        return bool(self.meta.get("judge", False))
+
+    @property
     def notebooks(self) -> list[Path]:
         return sorted(p for p in self.source.glob("*.ipynb"))
 

@@ -320,6 +320,11 @@ def grade_one(task: dict) -> dict:
     result = {"student": sid, "results": {}, "error": "", "files": {}, "log": "", "seconds": 0.0}
     try:
         nbg.make_root(course, lab, root, with_notebooks=False)
+        if lab.judged:
+            with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
+                config.write(
+                    "\n# this lab's hidden tests run in the judge (course/judge)\nc.SafeExecute.judge = True\n"
+                )
         os.chmod(root, 0o711)
         (root / "gradebook.db").write_bytes(task["gradebook"])
         sub = root / "submitted" / sid / lab.id

@@ -18,6 +18,11 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Bool, Float
+
+from .judge.judge import Judge, Verdict
+from .judge.remote import KernelError
+from .judge.wire import MIME
 
 NOT_RUN = "NotRun"
 
@@ -124,7 +129,13 @@ def _give(path: str, uid: int, recursive: bool) -> None:
 
 
 class SafeExecute(Execute):
-    """nbgrader's Execute, made to survive dead kernels and to respect a whole-notebook time budget."""
+    """nbgrader's Execute, made to survive dead kernels and to respect a whole-notebook time budget; with ``judge``
+    on, autograded test cells are run by the judge (``course.judge``) instead of the student's kernel."""
+
+    judge = Bool(False, help="Run autograded test cells in the judge, outside the student's kernel.").tag(config=True)
+    in_kernel_share = Float(
+        0.25, help="Share of a judged test's points that rests on in-kernel evidence (course.judge.kit.in_kernel)."
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
@@ -136,6 +147,8 @@ class SafeExecute(Execute):
         self._budget = float(os.environ.get("COURSE_NOTEBOOK_TIMEOUT", "0") or 0)
         self._cell_timeout = self.timeout
         self._max_output = int(os.environ.get("COURSE_MAX_OUTPUT", str(2 * 1024 * 1024)))
+        self._judge = Judge(self._exchange) if self.judge else None
+        self._index = 0
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -161,6 +174,10 @@ class SafeExecute(Execute):
                 self._stopped = f"the notebook's time limit ({self._budget:.0f} s) was reached"
                 return self.preprocess_cell(cell, resources, index)
             self.timeout = int(max(1, min(self._cell_timeout or left, left)))
+        if self._judge is not None and _is_test(cell):
+            self._judge_cell(cell, index)
+            self._cap_outputs(cell)
+            return cell, resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -174,6 +191,38 @@ class SafeExecute(Execute):
             cell.outputs = list(cell.get("outputs", [])) + [_error("CellTimeoutError", self._stopped)]
         self._cap_outputs(cell)
         return cell, resources
+
+    def _exchange(self, code: str) -> str | None:
+        """Run one request of the judge in the student's kernel; the text of its judge output, if any."""
+        from nbformat.v4 import new_code_cell
+
+        request = new_code_cell(source=code)
+        cell = self.nb.cells[self._index]  # nbclient puts the cell it ran in the notebook: put the test cell back
+        try:
+            self.execute_cell(request, self._index, store_history=False)
+        except DeadKernelError:
+            self._stopped = "the kernel died (os._exit, a crash or the memory limit)"
+            raise KernelError(self._stopped, lost=True) from None
+        except CellTimeoutError:
+            self._stopped = f"a test's call of your code ran past the cell time limit ({self.timeout} s)"
+            raise KernelError(self._stopped, lost=True) from None
+        finally:
+            self.nb.cells[self._index] = cell
+        for out in request.get("outputs", []):
+            data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
+            if isinstance(data.get(MIME), str):
+                return data[MIME]
+        return None
+
+    def _judge_cell(self, cell, index: int) -> None:
+        """The test cell's outputs, as the judge reports them: what the checks printed, and their verdict."""
+        self._index = index
+        before = [c.source for c in self.nb.cells[:index] if c.cell_type == "code"]
+        verdict = self._judge.run(cell.source, before)
+        cell.outputs = verdict_outputs(verdict, float(cell.metadata["nbgrader"].get("points", 0)), self.in_kernel_share)
+        if verdict.kernel_lost:  # reported like a kernel that died in a cell of its own
+            cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
+            cell.outputs.append(_error("DeadKernelError", self._stopped or "the kernel did not answer the judge"))
 
     def _cap_outputs(self, cell) -> None:
         if cell.cell_type != "code":
@@ -194,3 +243,29 @@ class SafeExecute(Execute):
             total += size
             kept.append(out)
         cell.outputs = kept
+
+
+def _is_test(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def verdict_outputs(verdict: Verdict, points: float, share: float) -> list:
+    """A judged test cell's outputs; nbgrader scores them as usual (an error: 0; a number: partial credit)."""
+    outputs = []
+    text = verdict.stdout
+    if verdict.error is None and verdict.in_kernel_failures:
+        text += "".join(f"{m}\n" for m in verdict.in_kernel_failures)
+        text += f"(checks of how the answer was computed failed: {1 - share:.0%} of the points kept)\n"
+    if text:
+        outputs.append(NotebookNode(output_type="stream", name="stdout", text=text))
+    if verdict.error is not None:
+        outputs.append(_error(*verdict.error))
+    elif verdict.in_kernel_failures:
+        score = round(points * (1 - share), 4)
+        outputs.append(
+            NotebookNode(
+                output_type="execute_result", execution_count=None, metadata={}, data={"text/plain": f"{score:g}"}
+            )
+        )
+    return outputs

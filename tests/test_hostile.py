@@ -151,6 +151,34 @@ except OSError:
     pass
 """
 
+# Attacks written as a student would, with the names built at run time so that no static scan can see them; the
+# hidden tests run in the judge (course/judge), so each must be graded as it deserves whatever the kernel does.
+REWRITE_LATER_CELLS = """
+y_sum = torch.zeros(1, 1)  # wrong
+_ip = globals()['get_' + 'ipython']()
+def _keep_markers(lines):
+    kept = [line for line in lines if '##course' in line]
+    return kept or lines
+getattr(_ip, 'input_trans' + 'formers_post').append(_keep_markers)
+"""
+PATCH_CHECK_CODE = """
+y_sum = torch.zeros(1, 1)  # wrong
+_m = __import__('importlib').import_module('course.' + 'chec' + 'ks')
+for _n in dir(_m):
+    _f = getattr(_m, _n)
+    if _n.startswith('check') and hasattr(_f, '__code__'):
+        setattr(_f, '__co' + 'de__', (lambda *a, **k: None).__code__)
+"""
+EXFILTRATE_SOURCES = """
+import base64
+_ip = globals()['get_' + 'ipython']()
+_seen = []
+def _copy(info):
+    _seen.append(base64.b64encode(info.raw_cell.encode()).decode())
+    print('\\n'.join(_seen))
+getattr(_ip, 'ev' + 'ents').register('pre_' + 'run_cell', _copy)
+"""
+
 CACHED = sorted(p.name for p in data.root().iterdir()) if data.root().is_dir() else []
 # the kernel (HOME elsewhere, sandboxed or not) must find the grader's data cache, not an empty one of its own
 DATA_VISIBLE = f"""
@@ -212,6 +240,13 @@ CASES = {
         lambda: (NB, with_answer("pairwise_sq_dist", "while True:\n    pass", prepend=True)), 6,
         ("ok", "error: time limit"), cells={"test_pairwise_sq_dist": 0},
     ),
+    "rewrite_later_cells": case(
+        lambda: (NB, with_answer("neuron_sum", REWRITE_LATER_CELLS, replace=True)), 8, cells={"test_neuron_sum": 0}
+    ),
+    "patch_check_code": case(
+        lambda: (NB, with_answer("neuron_sum", PATCH_CHECK_CODE, replace=True)), 8, cells={"test_neuron_sum": 0}
+    ),
+    "exfiltrate_sources": case(lambda: (NB, with_answer("neuron_sum", EXFILTRATE_SOURCES)), 10),
     "sees_data_cache": case(lambda: (NB, with_answer("neuron_sum", DATA_VISIBLE, prepend=True)), 10),
     "corrupt_json": case(lambda: (NB, '{"cells": [ {"cell_type": "code", '), 0, "corrupt"),
     "not_a_notebook": case(lambda: (NB, "%PDF-1.4 binary junk"), 0, "corrupt"),
@@ -288,11 +323,40 @@ def test_nothing_escaped_the_sandbox(battery):
         assert not os.path.exists(path), path
 
 
+def hidden_lines(lab_id: str) -> set[str]:
+    """The distinctive lines of a lab's hidden tests."""
+    lines = set()
+    for path in (ROOT / "source" / lab_id).glob("*.ipynb"):
+        for cell in nbtools.read(path).cells:
+            for block in nbtools.HIDDEN.findall(cell.source):
+                lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 30}
+    return lines
+
+
+def readable_texts(text: str) -> list[str]:
+    """``text`` and whatever base64 inside it decodes to (a student may encode what they copy)."""
+    import base64
+    import binascii
+    import re
+
+    texts = [text]
+    for blob in re.findall(r"[A-Za-z0-9+/=]{40,}", text):
+        try:
+            texts.append(base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8", "replace"))
+        except (binascii.Error, ValueError):
+            pass
+    return texts
+
+
 def test_feedback_hides_hidden_tests(battery):
     _, out = battery
+    hidden = hidden_lines(LAB)
+    assert hidden
     for page in (out / "feedback").rglob("*.html"):
-        text = page.read_text()
-        assert "BEGIN HIDDEN TESTS" not in text and "_t_generator" not in text and "##course-ran" not in text
+        for text in readable_texts(page.read_text()):
+            assert "BEGIN HIDDEN TESTS" not in text and "_t_generator" not in text and "##course-ran" not in text
+            leaked = [line for line in hidden if line in text]
+            assert not leaked, (page.name, leaked[:3])
 
 
 # A second lab, one that reads the data cache (MNIST) and trains: lab03/3_3_nn_blocks (10 points: calc_output 2,

@@ -1,0 +1,147 @@
+"""What a hidden test sees as ``course.checks`` when it runs in the judge.
+
+The check functions are the visible ones (they compare data, and run here in the judge).  The helpers that must see
+the student's process do it through the kernel, as requests:
+
+  * ``rerun_cell(name, overrides)``  run the student's answer cell again with other data, get the new value;
+  * ``answer_cell(name)``  the source of the student's answer cell (the judge reads it from the notebook);
+  * ``watch_calls(watch, forbid)``  count calls of library functions in the kernel, forbid others;
+  * ``count_lines(fn, *args)``  how many lines of the student's Python a call runs (no loops over the data);
+  * ``Stub(returns)``  a stand-in for a function the answer cell calls, which records how it was called;
+  * ``in_kernel()``  wraps checks that rest on such in-kernel evidence: the kernel could forge it, so a failure
+    there costs a stated share of the cell's points (``SafeExecute.in_kernel_share``), not all of them.
+
+In a judged test, ``torch.manual_seed(n)`` seeds the student's kernel too, so that a test can replay a training run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..checks import (  # noqa: F401 - re-exported: the checks a hidden test calls
+    CheckFailed,
+    Forbidden,
+    _assigns,
+    _fail,
+    check_callable,
+    check_close,
+    check_equal,
+    check_number,
+    check_shape,
+    check_tensor,
+    check_true,
+    format_ok,
+    passed,
+    run_check,
+)
+from .remote import Kernel, Remote, StubEntry
+
+
+@dataclass
+class Context:
+    """What the kit needs to know about the test cell being judged."""
+
+    kernel: Kernel
+    cells_before: list[str]  # the sources of the notebook's code cells above the test cell, in order
+    in_kernel_failures: list[str] = field(default_factory=list)
+
+
+_context: Context | None = None
+
+
+def _now() -> Context:
+    if _context is None:
+        raise RuntimeError("the judge's kit is used outside a judged test")
+    return _context
+
+
+@contextlib.contextmanager
+def judging(context: Context):
+    global _context
+    previous, _context = _context, context
+    try:
+        yield context
+    finally:
+        _context = previous
+
+
+def answer_cell(name: str) -> str:
+    cells = [code for code in _now().cells_before if _assigns(code, name)]
+    if not cells:
+        _fail(name, f"could not find the cell that computes `{name}`", hint=f"assign `{name} = ...` in the answer cell")
+    return cells[-1]
+
+
+def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
+    code = answer_cell(name)
+    try:
+        return _now().kernel.value("rerun", code=code, name=name, overrides=overrides)
+    except NameError:
+        _fail(name, f"your cell did not assign `{name}` when run again")
+    except (CheckFailed, Forbidden):
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure of the student's cell is reported
+        _fail(
+            name,
+            f"your cell failed when run again with other data ({type(error).__name__}: {error})",
+            hint=f"compute `{name}` in its answer cell from the variables the exercise names",
+        )
+
+
+class watch_calls:  # noqa: N801 - used like the visible one: `with watch_calls(...) as calls:`
+    """``course.checks.watch_calls``, in the student's kernel: the counts arrive when the block ends."""
+
+    def __init__(self, watch=(), forbid=()):
+        self.watch, self.forbid = list(watch), list(forbid)
+        self.calls: dict[str, int] = {}
+
+    def __enter__(self) -> dict[str, int]:
+        _now().kernel.value("watch", watch=self.watch, forbid=self.forbid)
+        return self.calls
+
+    def __exit__(self, *exc) -> None:
+        counts = _now().kernel.value("unwatch")
+        if isinstance(counts, dict):
+            self.calls.update({str(k): int(v) for k, v in counts.items() if isinstance(v, int)})
+
+
+def count_lines(fn: Any, *args, **kwargs) -> int:
+    """Lines of the student's Python run by ``fn(*args, **kwargs)`` (counted in the kernel)."""
+    if isinstance(fn, Remote):
+        kernel = object.__getattribute__(fn, "_kernel")
+        return int(kernel.value("lines", h=object.__getattribute__(fn, "_id"), args=list(args), kwargs=kwargs))
+    from ..checks import count_lines as local
+
+    return local(fn, *args, **kwargs)
+
+
+class Stub(StubEntry):
+    """A stand-in for a function the student's cell calls (pass it in ``rerun_cell``'s overrides): it returns
+    ``returns`` and records its calls, readable as ``stub.calls`` (a list of ``{"args": [...], "kwargs": {...}}``)."""
+
+    _ids = iter(range(1, 1 << 30))
+
+    def __init__(self, returns: Any = None):
+        self.returns, self.id, self._kernel = returns, next(Stub._ids), None
+
+    def entry(self, kernel: Kernel) -> dict:
+        self._kernel = kernel
+        return {"~stub": self.id, "returns": kernel.send(self.returns)}
+
+    @property
+    def calls(self) -> list[dict]:
+        if self._kernel is None:
+            return []
+        calls = self._kernel.value("stub_calls", stub=self.id)
+        return calls if isinstance(calls, list) else []
+
+
+@contextlib.contextmanager
+def in_kernel():
+    """Checks on in-kernel evidence: a failure is recorded (and costs the in-kernel share) and the test goes on."""
+    try:
+        yield
+    except (CheckFailed, Forbidden) as failure:
+        _now().in_kernel_failures.append(str(failure))

@@ -1,0 +1,229 @@
+"""The judge's view of the student's kernel: requests, replies, and stand-ins for objects that stay there."""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from . import wire
+
+REQUEST = '__import__("course.judge.kernel_side").judge.kernel_side.serve({message!r})'
+
+
+class KernelError(RuntimeError):
+    """The kernel could not answer: it sent no reply or something that is not data, or (``lost``) it died or ran
+    out of time."""
+
+    def __init__(self, message: str, lost: bool = False):
+        super().__init__(message)
+        self.lost = lost
+
+
+class Kernel:
+    """Sends requests to the student's kernel.  ``exchange(code)`` runs ``code`` there and returns the text of its
+    judge output (``wire.MIME``), or ``None`` when there was none."""
+
+    def __init__(self, exchange: Callable[[str], str | None]):
+        self._exchange = exchange
+        self.visible: dict[str, str] = {}  # code file name -> the visible code a function may be sent from
+
+    def ask(self, op: str, **fields) -> dict:
+        tree = {"op": op}
+        for key, value in fields.items():
+            tree[key] = (
+                value if key in ("op", "name", "path", "code", "watch", "forbid", "h", "stub") else self.send(value)
+            )
+        text = self._exchange(REQUEST.format(message=wire.dumps(tree)))
+        if text is None:
+            raise KernelError("the kernel did not answer the judge")
+        try:
+            reply = wire.loads(text)
+        except ValueError as exc:
+            raise KernelError(f"the kernel's answer was not data: {exc}") from None
+        if type(reply) is not dict:
+            raise KernelError("the kernel's answer was not a reply")
+        if "error" in reply:
+            raise _exception(reply["error"])
+        return reply
+
+    def value(self, op: str, **fields) -> Any:
+        return self.receive(self.ask(op, **fields).get("value"))
+
+    def receive(self, tree: Any) -> Any:
+        try:
+            return wire.decode(tree, self._stand_in)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise KernelError(f"the kernel's answer was not data: {exc}") from None
+
+    def _stand_in(self, entry: dict) -> Any:
+        if "~mod" in entry:
+            return library_module(str(entry["~mod"]))
+        return Remote(self, entry)
+
+    def send(self, value: Any) -> Any:
+        def handle(obj):
+            if isinstance(obj, Remote):
+                return {"~h": object.__getattribute__(obj, "_id")}
+            if isinstance(obj, StubEntry):
+                return obj.entry(self)
+            source = self._visible_source(obj)
+            if source is not None:
+                return {"~fn": source, "name": obj.__name__}
+            raise TypeError(f"the judge can only send data to your kernel, not a {type(obj).__name__}")
+
+        return wire.encode(value, handle)
+
+    def _visible_source(self, fn: Any) -> str | None:
+        """The source of a function that a test cell's *visible* code defines (the student has it in the release),
+        so that it can be handed to the student's code; ``None`` for anything else, hidden helpers above all."""
+        import ast
+        import types as pytypes
+
+        if not isinstance(fn, pytypes.FunctionType) or fn.__closure__ or fn.__code__.co_filename not in self.visible:
+            return None
+        source = self.visible[fn.__code__.co_filename]
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name == fn.__name__ and not node.decorator_list:
+                if node.lineno == fn.__code__.co_firstlineno:
+                    return ast.get_source_segment(source, node)
+        return None
+
+
+# Libraries a test may use by the name the notebook gave them: the judge imports its own copy.
+LIBRARIES = {
+    "torch", "torchvision", "torchbearer", "numpy", "scipy", "sklearn", "matplotlib", "PIL", "pandas", "math",
+    "random", "itertools", "functools", "collections", "time", "statistics", "copy", "course",
+}  # fmt: skip
+
+
+def library_module(name: str) -> Any:
+    """The judge's own copy of a library module the student's kernel named; a module that is not one of the known
+    libraries (e.g. the student's own) stays unreachable."""
+    if name.split(".")[0] not in LIBRARIES | set(sys.stdlib_module_names):
+        raise KernelError(f"the judge does not use the module {name!r} of your kernel")
+    if name == "course.checks" or name.startswith("course.judge"):
+        from . import kit
+
+        return kit
+    return importlib.import_module(name)
+
+
+class StubEntry:
+    """Base of the kit's ``Stub``: something sent to the kernel as a recording stand-in."""
+
+    def entry(self, kernel: Kernel) -> dict:
+        raise NotImplementedError
+
+
+def _exception(error: Any) -> BaseException:
+    """The judge's exception for an error the kernel reported (a builtin type where the name says so)."""
+    types = error.get("types", []) if type(error) is dict else []
+    message = str(error.get("message", "")) if type(error) is dict else ""
+    for name in types if isinstance(types, list) else []:
+        module, _, qualname = str(name).rpartition(".")
+        if module == "course.checks" and qualname in ("Forbidden", "CheckFailed"):
+            from .. import checks
+
+            return getattr(checks, qualname)(message)
+        if module == "builtins":
+            kind = getattr(builtins, qualname, None)
+            if isinstance(kind, type) and issubclass(kind, Exception) and kind is not StopIteration:
+                try:
+                    return kind(message)
+                except Exception:  # noqa: BLE001 - an exception type with another signature
+                    continue
+    return RuntimeError(message)
+
+
+def _local_class(names: list) -> type | None:
+    """The first class of an object's MRO that the judge can import itself (so that ``isinstance(model, nn.Module)``
+    holds for a student's model); never the student's own classes."""
+    for name in names if isinstance(names, list) else []:
+        module, _, qualname = str(name).rpartition(".")
+        if module in ("builtins", "__main__", "") or "<" in qualname:
+            continue
+        try:
+            obj = importlib.import_module(module)
+            for part in qualname.split("."):
+                obj = getattr(obj, part)
+        except Exception:  # noqa: BLE001 - not importable here
+            continue
+        if isinstance(obj, type):
+            return obj
+    return None
+
+
+class Remote:
+    """An object that stays in the student's kernel: attribute access, calls, indexing and iteration are requests."""
+
+    __slots__ = ("_kernel", "_id", "_types", "_repr")
+
+    def __init__(self, kernel: Kernel, entry: dict):
+        object.__setattr__(self, "_kernel", kernel)
+        object.__setattr__(self, "_id", int(entry["~h"]))
+        object.__setattr__(self, "_types", list(entry.get("types", [])))
+        object.__setattr__(self, "_repr", str(entry.get("repr", "")))
+
+    def _ask(self, op: str, **fields) -> Any:
+        kernel = object.__getattribute__(self, "_kernel")
+        return kernel.value(op, h=object.__getattribute__(self, "_id"), **fields)
+
+    @property
+    def __class__(self):  # noqa: D105 - isinstance() with the library classes the object derives from
+        return _local_class(object.__getattribute__(self, "_types")) or Remote
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._ask("getattr", name=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._ask("setattr", name=name, value=value)
+
+    def __call__(self, *args, **kwargs):
+        kernel = object.__getattribute__(self, "_kernel")
+        reply = kernel.ask("call", h=object.__getattribute__(self, "_id"), args=list(args), kwargs=kwargs)
+        _write_back(args, kernel.receive(reply.get("args")))
+        return kernel.receive(reply.get("value"))
+
+    def __getitem__(self, key):
+        return self._ask("getitem", key=key)
+
+    def __iter__(self):
+        return iter(self._ask("iter"))
+
+    def __len__(self) -> int:
+        return int(self._ask("len"))
+
+    def __bool__(self) -> bool:
+        return bool(self._ask("bool"))
+
+    def __repr__(self) -> str:
+        return str(self._ask("repr"))
+
+    def __str__(self) -> str:
+        return str(self._ask("str"))
+
+
+def _write_back(args: tuple, after: Any) -> None:
+    """What the student's function did to the tensors it was given, done to the judge's tensors too (so a test can
+    see that an argument was modified in place, or read its ``.grad``)."""
+    import torch
+
+    if not isinstance(after, list) or len(after) != len(args):
+        return
+    for mine, theirs in zip(args, after, strict=True):
+        if not isinstance(mine, torch.Tensor) or not isinstance(theirs, torch.Tensor):
+            continue
+        with torch.no_grad():
+            if mine.shape != theirs.shape or mine.dtype != theirs.dtype or not torch.equal(mine, theirs):
+                mine.data = theirs.detach().clone()
+        if mine.is_leaf and mine.requires_grad and theirs.grad is not None and theirs.grad.shape == mine.shape:
+            mine.grad = theirs.grad.to(mine.dtype)

@@ -1,0 +1,118 @@
+"""The judge (course/judge): hidden tests run outside the student's kernel and decide from data only."""
+
+from __future__ import annotations
+
+import base64
+import pickle
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course.judge import wire
+from course.nbgrader_ext import SafeExecute
+
+
+def _test_cell(source: str, grade_id: str, points: float = 2):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
+                                 "points": points}  # fmt: skip
+    return cell
+
+
+STUDENT = """
+import torch
+def double(x):
+    return 2 * x
+class Shift(torch.nn.Module):
+    def forward(self, x):
+        return x + 1
+model = Shift()
+ones = torch.ones(3)
+"""
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory):
+    """One notebook run by nbgrader's executor with the judge on: a student's cells and five test cells."""
+    nb = new_notebook(
+        cells=[
+            new_code_cell(STUDENT),
+            _test_cell(
+                "check_close(double(torch.ones(2)), [2.0, 2.0], 'double')\n"
+                "print(isinstance(model, torch.nn.Module), model(torch.zeros(2)).tolist())\n"
+                "### BEGIN HIDDEN TESTS\nprint('hidden ran', ones.sum().item())\n### END HIDDEN TESTS",
+                "right",
+            ),
+            _test_cell(
+                "### BEGIN HIDDEN TESTS\ncheck_close(double(torch.ones(2)), [3.0, 3.0], 'double')\n"
+                "### END HIDDEN TESTS",
+                "wrong",
+            ),  # fmt: skip
+            _test_cell(
+                "from course.checks import in_kernel\nwith in_kernel():\n    check_true(False, 'how', 'method')\n"
+                "check_true(True, 'what', 'value')",
+                "method",
+            ),
+            new_code_cell(  # the student's kernel stops answering the judge
+                "import course.judge.kernel_side as k\nk.serve = lambda message: print('forged')"
+            ),
+            _test_cell("check_close(double(torch.ones(2)), [2.0, 2.0], 'double')", "silenced"),
+        ]
+    )
+    folder = tmp_path_factory.mktemp("judge")
+    executed, _ = SafeExecute(judge=True, timeout=60).preprocess(nb, {"metadata": {"path": str(folder)}})
+    return {c.metadata["nbgrader"]["grade_id"]: c.outputs for c in executed.cells if "nbgrader" in c.metadata}
+
+
+def test_right_answer_passes_and_objects_stay_in_the_kernel(judged):
+    (out,) = judged["right"]
+    assert out.output_type == "stream"
+    assert "True [1.0, 1.0]" in out.text and "hidden ran 3.0" in out.text
+
+
+def test_wrong_answer_fails_with_the_checks_message(judged):
+    (out,) = judged["wrong"]
+    assert out.output_type == "error" and out.ename == "CheckFailed" and "double" in out.evalue
+    assert out.traceback == [f"CheckFailed: {out.evalue}"]  # no line of the test's code
+
+
+def test_in_kernel_checks_cost_a_share_of_the_points(judged):
+    stream, result = judged["method"]
+    assert "method" in stream.text
+    assert result.output_type == "execute_result" and result.data["text/plain"] == "1.5"  # 2 points, 25 % lost
+
+
+def test_a_kernel_that_stops_answering_fails_the_test(judged):
+    (out,) = judged["silenced"]
+    assert out.output_type == "error" and "did not answer" in out.evalue
+
+
+class _Boom:
+    def __reduce__(self):
+        return (print, ("code ran while reading a message",))
+
+
+def test_a_forged_message_cannot_run_code(capsys):
+    payload = base64.b64encode(pickle.dumps({"value": _Boom()})).decode()
+    with pytest.raises(ValueError):
+        wire.loads(payload)
+    assert "code ran" not in capsys.readouterr().out
+
+
+def test_data_round_trips():
+    import numpy as np
+    import torch
+
+    t = torch.arange(4.0).requires_grad_(True)
+    t.grad = torch.ones(4)
+    value = {"t": t, "n": np.arange(3), "xs": [1, 2.5, "a", None, (True,)], 3: {1, 2}, "dtype": torch.float64}
+    handles = []
+    text = wire.dumps(wire.encode(value, lambda obj: handles.append(obj) or {"~h": len(handles)}))
+    back = wire.decode(wire.loads(text), lambda entry: entry)
+    assert (
+        torch.equal(back["t"].detach(), t.detach()) and back["t"].requires_grad and torch.equal(back["t"].grad, t.grad)
+    )
+    assert (back["n"] == np.arange(3)).all() and back["xs"] == [1, 2.5, "a", None, (True,)]
+    assert back[3] == {1, 2} and back["dtype"] is torch.float64
+    stays = wire.encode({"f": print}, lambda obj: {"~h": 7, "types": wire.type_names(obj), "repr": ""})
+    assert stays["f"]["~h"] == 7
