@@ -28,6 +28,16 @@ class Shift(torch.nn.Module):
         return x + 1
 model = Shift()
 ones = torch.ones(3)
+class Num:
+    def __init__(self, value):
+        self.value = value
+    def __add__(self, other):
+        return Num(self.value + (other.value if isinstance(other, Num) else other))
+    __radd__ = __add__
+    def __mul__(self, other):
+        return Num(self.value * (other.value if isinstance(other, Num) else other))
+    def __lt__(self, other):
+        return self.value < other.value
 """
 
 
@@ -52,6 +62,11 @@ def judged(tmp_path_factory):
                 "from course.checks import in_kernel\nwith in_kernel():\n    check_true(False, 'how', 'method')\n"
                 "check_true(True, 'what', 'value')",
                 "method",
+            ),
+            _test_cell(
+                "a = Num(2.0)\nb = 1 + a * 3\ncheck_true(isinstance(b, Num), 'b', 'not a Num')\n"
+                "check_number(b.value, 'b', expected=7.0)\ncheck_true(a < b and not b < a, 'a < b', 'compares')",
+                "operators",
             ),
             new_code_cell(  # the student's kernel stops answering the judge
                 "import course.judge.kernel_side as k\nk.serve = lambda message: print('forged')"
@@ -80,6 +95,10 @@ def test_in_kernel_checks_cost_a_share_of_the_points(judged):
     stream, result = judged["method"]
     assert "method" in stream.text
     assert result.output_type == "execute_result" and result.data["text/plain"] == "1.5"  # 2 points, 25 % lost
+
+
+def test_operators_and_classes_of_the_student(judged):
+    assert judged["operators"] == [], judged["operators"]
 
 
 def test_a_kernel_that_stops_answering_fails_the_test(judged):

@@ -21,6 +21,12 @@ _stubs: dict[int, Stub] = {}
 _watch = None
 
 
+OPERATORS = {
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and_", "or_", "xor", "lshift", "rshift",
+    "lt", "le", "gt", "ge", "eq", "ne", "neg", "pos", "abs", "invert", "float", "int", "complex", "index",
+}  # fmt: skip
+
+
 def _shell():
     return get_ipython()  # type: ignore[name-defined]  # noqa: F821 - an IPython builtin in kernels
 
@@ -132,6 +138,23 @@ def _run(request: dict) -> dict:
 
         after = [_encode(a) if isinstance(a, torch.Tensor) else None for a in args]
         return {"value": _encode(value), "args": after}
+    if op == "operator":  # x + y, -x, x < y ... with the student's object on either side
+        import operator
+
+        name = str(request["name"])
+        if name not in OPERATORS:
+            raise ValueError(f"unknown operator {name!r}")
+        import builtins
+
+        fn = getattr(operator, name) if name not in ("float", "int", "complex") else getattr(builtins, name)
+        args = _decode(request["args"])
+        operands = [*args, obj] if request.get("reflected") else [obj, *args]
+        return {"value": _encode(fn(*operands))}
+    if op == "isinstance":
+        return {"value": bool(isinstance(_decode(request["args"])[0], obj))}
+    if op == "setitem":
+        obj[_decode(request["key"])] = _decode(request["value"])
+        return {"value": None}
     if op == "getitem":
         return {"value": _encode(obj[_decode(request["key"])])}
     if op == "iter":

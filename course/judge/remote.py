@@ -175,6 +175,8 @@ class Remote:
         kernel = object.__getattribute__(self, "_kernel")
         return kernel.value(op, h=object.__getattribute__(self, "_id"), **fields)
 
+    # the arithmetic and comparison operators are requests too (set below the class)
+
     @property
     def __class__(self):  # noqa: D105 - isinstance() with the library classes the object derives from
         return _local_class(object.__getattribute__(self, "_types")) or Remote
@@ -195,6 +197,14 @@ class Remote:
 
     def __getitem__(self, key):
         return self._ask("getitem", key=key)
+
+    def __setitem__(self, key, value) -> None:
+        self._ask("setitem", key=key, value=value)
+
+    def __instancecheck__(self, instance) -> bool:  # isinstance(x, StudentClass)
+        return bool(self._ask("isinstance", args=[instance]))
+
+    __hash__ = object.__hash__
 
     def __iter__(self):
         return iter(self._ask("iter"))
@@ -227,3 +237,24 @@ def _write_back(args: tuple, after: Any) -> None:
                 mine.data = theirs.detach().clone()
         if mine.is_leaf and mine.requires_grad and theirs.grad is not None and theirs.grad.shape == mine.shape:
             mine.grad = theirs.grad.to(mine.dtype)
+
+
+def _operator(name: str, reflected: bool = False):
+    def method(self, *args):
+        try:
+            return self._ask("operator", name=name, args=list(args), reflected=reflected)
+        except TypeError:
+            return NotImplemented
+
+    method.__name__ = f"__{'r' if reflected else ''}{name.rstrip('_')}__"
+    return method
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and_", "or_", "xor", "lshift",
+              "rshift"):  # fmt: skip
+    setattr(Remote, f"__{_name.rstrip('_')}__", _operator(_name))
+    setattr(Remote, f"__r{_name.rstrip('_')}__", _operator(_name, reflected=True))
+for _name in ("lt", "le", "gt", "ge", "eq", "ne", "neg", "pos", "abs", "invert", "index"):
+    setattr(Remote, f"__{_name}__", _operator(_name))
+for _name in ("float", "int", "complex"):
+    setattr(Remote, f"__{_name}__", _operator(_name))
