@@ -224,7 +224,9 @@ def _run_killable(cmd: list[str], cwd: Path, env: dict, timeout: float, log: Pat
 
 
 # What the warm fork server imports once, so that each student's worker starts without importing it again.
-_PRELOAD = ["course._worker", "course.nbgrader_ext", "nbgrader.apps", "nbgrader.api", "nbconvert.exporters.html"]
+# torch and numpy too: the judge (course/judge) computes the hidden tests' references in the worker.
+_PRELOAD = ["course._worker", "course.nbgrader_ext", "nbgrader.apps", "nbgrader.api", "nbconvert.exporters.html",
+            "torch", "numpy", "course.judge.kit"]  # fmt: skip
 _forkserver = None
 
 

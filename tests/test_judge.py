@@ -38,6 +38,11 @@ class Num:
         return Num(self.value * (other.value if isinstance(other, Num) else other))
     def __lt__(self, other):
         return self.value < other.value
+def step(net, opt):
+    opt.zero_grad()
+    net(torch.ones(1, 2)).sum().backward()
+    opt.step()
+    net.eval()
 """
 
 
@@ -67,6 +72,15 @@ def judged(tmp_path_factory):
                 "a = Num(2.0)\nb = 1 + a * 3\ncheck_true(isinstance(b, Num), 'b', 'not a Num')\n"
                 "check_number(b.value, 'b', expected=7.0)\ncheck_true(a < b and not b < a, 'a < b', 'compares')",
                 "operators",
+            ),
+            _test_cell(
+                "net = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+                "before = net.weight.detach().clone()\nstep(net, opt)\n"
+                "check_true(not torch.equal(before, net.weight.detach()) and not net.training, 'step', 'no change')\n"
+                "### BEGIN HIDDEN TESTS\nclass Secret(torch.nn.Linear):\n    pass\n"
+                "try:\n    step(Secret(2, 1), None)\nexcept TypeError as error:\n    print('refused:', error)\n"
+                "### END HIDDEN TESTS",
+                "library_objects",
             ),
             new_code_cell(  # the student's kernel stops answering the judge
                 "import course.judge.kernel_side as k\nk.serve = lambda message: print('forged')"
@@ -99,6 +113,11 @@ def test_in_kernel_checks_cost_a_share_of_the_points(judged):
 
 def test_operators_and_classes_of_the_student(judged):
     assert judged["operators"] == [], judged["operators"]
+
+
+def test_library_objects_travel_and_come_back_trained(judged):
+    (out,) = judged["library_objects"]
+    assert out.output_type == "stream" and "refused: the judge can only send data" in out.text, out
 
 
 def test_a_kernel_that_stops_answering_fails_the_test(judged):

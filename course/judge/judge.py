@@ -67,6 +67,9 @@ class Judge:
     """Judges the test cells of one notebook, in order, against one student's kernel."""
 
     def __init__(self, exchange: Callable[[str], str | None]):
+        import torch
+
+        torch.set_num_threads(1)  # the references are small; the cores belong to the kernels
         self.kernel = Kernel(exchange)
         self.torch = _SeedingTorch(self.kernel)
         self.defined: dict[str, Any] = {}  # names that earlier test cells defined (helpers, reference values)

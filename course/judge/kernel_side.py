@@ -42,10 +42,26 @@ def _handle(obj: Any) -> dict:
 
 
 def _resolve(entry: dict) -> Any:
+    if "~pickle" in entry:  # library objects the judge built (the pickle comes from the grader, not a student)
+        import base64
+        import io
+        import pickle
+
+        unpickler = pickle.Unpickler(io.BytesIO(base64.b64decode(str(entry["~pickle"]))))
+        unpickler.persistent_load = lambda pid: _resolve(pid[0])  # a reference: one of ours, a stub, a function
+        return unpickler.load()
     if "~fn" in entry:  # a function of a visible check, defined among the student's names
         namespace = dict(_shell().user_ns)
-        exec(compile(str(entry["~fn"]), "<visible check>", "exec"), namespace)
-        return namespace[str(entry["name"])]
+        source, name = str(entry["~fn"]), str(entry["name"])
+        if name == "<lambda>":
+            fn = eval(compile(source, "<visible check>", "eval"), namespace)
+        else:
+            exec(compile(source, "<visible check>", "exec"), namespace)
+            fn = namespace[name]
+        defaults = _decode(entry.get("defaults"))
+        if defaults:
+            fn.__defaults__ = tuple(defaults)
+        return fn
     if "~stub" in entry:
         stub = Stub(_decode(entry.get("returns")))
         _stubs[int(entry["~stub"])] = stub
@@ -54,7 +70,7 @@ def _resolve(entry: dict) -> Any:
 
 
 def _decode(tree: Any) -> Any:
-    if type(tree) is dict and ("~stub" in tree or "~fn" in tree):
+    if type(tree) is dict and ("~stub" in tree or "~fn" in tree or "~pickle" in tree):
         return _resolve(tree)
     if type(tree) is list:
         return [_decode(v) for v in tree]
@@ -85,6 +101,17 @@ def _rerun(code: str, name: str, overrides: dict) -> Any:
     if name not in namespace:
         raise NameError(f"the cell did not assign `{name}` when run again")
     return namespace[name]
+
+
+def _after_call(arg: Any, torch) -> Any:
+    """What a call did to an argument the judge sent by value, for the judge to do to its own copy: a tensor's new
+    values, a module's new weights and training flags."""
+    if isinstance(arg, torch.Tensor):
+        return _encode(arg)
+    if isinstance(arg, torch.nn.Module):
+        state = {k: v.detach().cpu() for k, v in arg.state_dict().items() if isinstance(v, torch.Tensor)}
+        return {"state": state, "training": [bool(m.training) for m in arg.modules()]}
+    return None
 
 
 def _run(request: dict) -> dict:
@@ -128,7 +155,7 @@ def _run(request: dict) -> dict:
         setattr(obj, request["name"], _decode(request["value"]))
         return {"value": None}
     if op in ("call", "lines"):
-        args, kwargs = _decode(request["args"]), _decode(request["kwargs"])
+        args, kwargs = _decode(request["arguments"])
         if op == "lines":
             from ..checks import count_lines
 
@@ -136,7 +163,7 @@ def _run(request: dict) -> dict:
         value = obj(*args, **kwargs)
         import torch
 
-        after = [_encode(a) if isinstance(a, torch.Tensor) else None for a in args]
+        after = [_after_call(a, torch) for a in args]
         return {"value": _encode(value), "args": after}
     if op == "operator":  # x + y, -x, x < y ... with the student's object on either side
         import operator

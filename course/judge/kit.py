@@ -111,7 +111,7 @@ def count_lines(fn: Any, *args, **kwargs) -> int:
     """Lines of the student's Python run by ``fn(*args, **kwargs)`` (counted in the kernel)."""
     if isinstance(fn, Remote):
         kernel = object.__getattribute__(fn, "_kernel")
-        return int(kernel.value("lines", h=object.__getattribute__(fn, "_id"), args=list(args), kwargs=kwargs))
+        return int(kernel.value("lines", h=object.__getattribute__(fn, "_id"), arguments=(list(args), kwargs)))
     from ..checks import count_lines as local
 
     return local(fn, *args, **kwargs)

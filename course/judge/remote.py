@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import pickle
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -64,17 +65,44 @@ class Kernel:
         return Remote(self, entry)
 
     def send(self, value: Any) -> Any:
-        def handle(obj):
-            if isinstance(obj, Remote):
-                return {"~h": object.__getattribute__(obj, "_id")}
-            if isinstance(obj, StubEntry):
-                return obj.entry(self)
-            source = self._visible_source(obj)
-            if source is not None:
-                return {"~fn": source, "name": obj.__name__}
-            raise TypeError(f"the judge can only send data to your kernel, not a {type(obj).__name__}")
+        """``value`` as a message entry: data as data, the kernel's own objects (``Remote``), stubs and functions of
+        visible checks as references; anything else as one pickle of library objects (a DataLoader over tensors, a
+        model of ``nn`` layers and its optimizer), which the kernel rebuilds -- sharing kept, the references inside
+        it resolved there.  Refuses anything that holds a class or function of a hidden test."""
+        try:
+            return wire.encode(value, self._reference)
+        except _NotData:
+            pass
+        import base64
+        import io
 
-        return wire.encode(value, handle)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=4)
+        pickler.persistent_id = lambda obj: self._reference(obj, persistent=True)
+        try:
+            pickler.dump(value)
+            checker = _LibraryOnly(io.BytesIO(buffer.getvalue()))
+            checker.persistent_load = lambda pid: None
+            checker.load()
+        except Exception as exc:  # noqa: BLE001 - not picklable, or not made of library parts
+            raise TypeError(
+                f"the judge can only send data and library objects to your kernel, not {type(value).__name__} "
+                f"({type(exc).__name__})"
+            ) from None
+        return {"~pickle": base64.b64encode(buffer.getvalue()).decode("ascii")}
+
+    def _reference(self, obj: Any, persistent: bool = False) -> Any:
+        if isinstance(obj, Remote):
+            entry = {"~h": object.__getattribute__(obj, "_id")}
+        elif isinstance(obj, StubEntry):
+            entry = obj.entry(self)
+        elif (source := self._visible_source(obj)) is not None:
+            entry = {"~fn": source, "name": obj.__name__, "defaults": self.send(list(obj.__defaults__ or ()))}
+        elif persistent:
+            return None
+        else:
+            raise _NotData
+        return (entry,) if persistent else entry
 
     def _visible_source(self, fn: Any) -> str | None:
         """The source of a function that a test cell's *visible* code defines (the student has it in the release),
@@ -89,11 +117,22 @@ class Kernel:
             tree = ast.parse(source)
         except SyntaxError:
             return None
+        code = fn.__code__
+        names = list(code.co_varnames[: code.co_argcount])
+        found = []
         for node in ast.walk(tree):
+            if getattr(node, "lineno", None) != code.co_firstlineno:
+                continue
             if isinstance(node, ast.FunctionDef) and node.name == fn.__name__ and not node.decorator_list:
-                if node.lineno == fn.__code__.co_firstlineno:
-                    return ast.get_source_segment(source, node)
-        return None
+                found.append(node)
+            elif isinstance(node, ast.Lambda) and fn.__name__ == "<lambda>":
+                found.append(node)
+        found = [n for n in found if [a.arg for a in n.args.args] == names]
+        if len(found) != 1:
+            return None
+        node = found[0]  # its default values travel as data: their expressions may name the judge's variables
+        node.args.defaults = [ast.Constant(None) for _ in node.args.defaults]
+        return ast.unparse(node)
 
 
 # Libraries a test may use by the name the notebook gave them: the judge imports its own copy.
@@ -113,6 +152,17 @@ def library_module(name: str) -> Any:
 
         return kit
     return importlib.import_module(name)
+
+
+class _NotData(Exception):
+    """Raised while encoding a value that is not data (it then travels as a pickle of library objects)."""
+
+
+class _LibraryOnly(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if module.split(".")[0] not in LIBRARIES | set(sys.stdlib_module_names) or module.startswith("course.judge"):
+            raise pickle.UnpicklingError(f"{module}.{name} is not a library class")
+        return super().find_class(module, name)
 
 
 class StubEntry:
@@ -191,7 +241,7 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         kernel = object.__getattribute__(self, "_kernel")
-        reply = kernel.ask("call", h=object.__getattribute__(self, "_id"), args=list(args), kwargs=kwargs)
+        reply = kernel.ask("call", h=object.__getattribute__(self, "_id"), arguments=(list(args), kwargs))
         _write_back(args, kernel.receive(reply.get("args")))
         return kernel.receive(reply.get("value"))
 
@@ -230,6 +280,9 @@ def _write_back(args: tuple, after: Any) -> None:
     if not isinstance(after, list) or len(after) != len(args):
         return
     for mine, theirs in zip(args, after, strict=True):
+        if isinstance(mine, torch.nn.Module) and isinstance(theirs, dict):
+            _write_back_module(mine, theirs)
+            continue
         if not isinstance(mine, torch.Tensor) or not isinstance(theirs, torch.Tensor):
             continue
         with torch.no_grad():
@@ -237,6 +290,22 @@ def _write_back(args: tuple, after: Any) -> None:
                 mine.data = theirs.detach().clone()
         if mine.is_leaf and mine.requires_grad and theirs.grad is not None and theirs.grad.shape == mine.shape:
             mine.grad = theirs.grad.to(mine.dtype)
+
+
+def _write_back_module(mine, theirs: dict) -> None:
+    """A module the judge sent by value and the student's code trained: its weights and modes come back."""
+    import torch
+
+    state, training = theirs.get("state"), theirs.get("training")
+    if isinstance(state, dict) and all(isinstance(v, torch.Tensor) for v in state.values()):
+        try:
+            mine.load_state_dict(state)
+        except (RuntimeError, KeyError, TypeError):
+            pass  # another architecture came back: the judge's copy stays as it was
+    modules = list(mine.modules())
+    if isinstance(training, list) and len(training) == len(modules):
+        for module, flag in zip(modules, training, strict=True):
+            module.training = bool(flag)
 
 
 def _operator(name: str, reflected: bool = False):
