@@ -38,6 +38,8 @@ class Num:
         return Num(self.value * (other.value if isinstance(other, Num) else other))
     def __lt__(self, other):
         return self.value < other.value
+def square(x):
+    return (x ** 2).sum()
 def step(net, opt):
     opt.zero_grad()
     net(torch.ones(1, 2)).sum().backward()
@@ -82,6 +84,11 @@ def judged(tmp_path_factory):
                 "### END HIDDEN TESTS",
                 "library_objects",
             ),
+            _test_cell(
+                "x = torch.tensor([1.0, -2.0], requires_grad=True)\nsquare(x).backward()\n"
+                "check_close(x.grad, [2.0, -4.0], 'x.grad')",
+                "autograd",
+            ),
             new_code_cell(  # the student's kernel stops answering the judge
                 "import course.judge.kernel_side as k\nk.serve = lambda message: print('forged')"
             ),
@@ -118,6 +125,10 @@ def test_operators_and_classes_of_the_student(judged):
 def test_library_objects_travel_and_come_back_trained(judged):
     (out,) = judged["library_objects"]
     assert out.output_type == "stream" and "refused: the judge can only send data" in out.text, out
+
+
+def test_gradients_flow_through_the_students_function(judged):
+    assert judged["autograd"] == [], judged["autograd"]
 
 
 def test_a_kernel_that_stops_answering_fails_the_test(judged):

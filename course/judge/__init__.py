@@ -5,7 +5,7 @@ kernel as usual, but an autograded test cell is not sent there.  The judge (``ju
 itself, in a namespace where the student's names are fetched from the kernel on first use (``remote.py``): a tensor,
 number, string or container of them arrives as a copy; anything else (a function, a model) stays in the kernel and is
 reached through a handle, so that calling it runs the student's code where it belongs and returns data again.  What
-crosses from the kernel is data only (``wire.py``: ``torch.load(weights_only=True)``, which cannot run code), and the
+crosses from the kernel is data only (``wire.py``: JSON, tensors as raw bytes; reading it cannot run code), and the
 check functions, the references and the verdicts all live in the judge.  A kernel that lies can only lie with
 correct answers.
 

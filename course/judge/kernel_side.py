@@ -18,6 +18,7 @@ from . import wire
 
 _handles: dict[int, Any] = {}
 _stubs: dict[int, Stub] = {}
+_graphs: dict[int, tuple] = {}  # values computed here with autograd, and the judge's tensors they depend on
 _watch = None
 
 
@@ -103,6 +104,17 @@ def _rerun(code: str, name: str, overrides: dict) -> Any:
     return namespace[name]
 
 
+def _tensors(tree: Any, torch) -> list:
+    """The tensors in a call's arguments, depth first (the judge walks its own copy in the same order)."""
+    if isinstance(tree, torch.Tensor):
+        return [tree]
+    if type(tree) in (list, tuple):
+        return [t for item in tree for t in _tensors(item, torch)]
+    if type(tree) is dict:
+        return [t for item in tree.values() for t in _tensors(item, torch)]
+    return []
+
+
 def _after_call(arg: Any, torch) -> Any:
     """What a call did to an argument the judge sent by value, for the judge to do to its own copy: a tensor's new
     values, a module's new weights and training flags."""
@@ -148,6 +160,14 @@ def _run(request: dict) -> dict:
             _watch.__exit__(None, None, None)
             _watch = None
         return {"value": counts}
+    if op == "backward":  # gradients of a value computed here, for the judge's autograd
+        import torch
+
+        value, inputs = _graphs[int(request["graph"])]
+        grads = torch.autograd.grad(
+            value, inputs, grad_outputs=_decode(request["grad"]), allow_unused=True, retain_graph=True
+        )
+        return {"value": _encode(list(grads))}
     obj = _handles[int(request["h"])]
     if op == "getattr":
         return {"value": _encode(getattr(obj, request["name"]))}
@@ -164,7 +184,13 @@ def _run(request: dict) -> dict:
         import torch
 
         after = [_after_call(a, torch) for a in args]
-        return {"value": _encode(value), "args": after}
+        reply = {"value": _encode(value), "args": after}
+        if isinstance(value, torch.Tensor) and value.grad_fn is not None:  # the judge may backpropagate through it
+            inputs = [t for t in _tensors((args, kwargs), torch) if t.requires_grad and t.is_leaf]
+            if inputs:
+                _graphs[len(_graphs) + 1] = (value, inputs)
+                reply.update(graph=len(_graphs), inputs=len(inputs))
+        return reply
     if op == "operator":  # x + y, -x, x < y ... with the student's object on either side
         import operator
 

@@ -243,7 +243,10 @@ class Remote:
         kernel = object.__getattribute__(self, "_kernel")
         reply = kernel.ask("call", h=object.__getattribute__(self, "_id"), arguments=(list(args), kwargs))
         _write_back(args, kernel.receive(reply.get("args")))
-        return kernel.receive(reply.get("value"))
+        value = kernel.receive(reply.get("value"))
+        if isinstance(reply.get("graph"), int):
+            value = _through_kernel(kernel, reply["graph"], reply.get("inputs"), value, (list(args), kwargs))
+        return value
 
     def __getitem__(self, key):
         return self._ask("getitem", key=key)
@@ -270,6 +273,62 @@ class Remote:
 
     def __str__(self) -> str:
         return str(self._ask("str"))
+
+
+def _tensors(tree: Any) -> list:
+    import torch
+
+    if isinstance(tree, torch.Tensor):
+        return [tree]
+    if type(tree) in (list, tuple):
+        return [t for item in tree for t in _tensors(item)]
+    if type(tree) is dict:
+        return [t for item in tree.values() for t in _tensors(item)]
+    return []
+
+
+def _through_kernel(kernel: Kernel, graph: int, count: Any, value: Any, arguments: tuple) -> Any:
+    """A tensor the student's code computed from the judge's tensors, linked into the judge's autograd graph: its
+    backward pass asks the kernel for the gradients (so ``f(x).backward()`` fills ``x.grad`` as it would there)."""
+    import torch
+
+    inputs = [t for t in _tensors(arguments) if t.requires_grad and t.is_leaf]
+    if not isinstance(value, torch.Tensor) or len(inputs) != count or not value.is_floating_point():
+        return value
+    return _RemoteGraph.apply(kernel, graph, value.detach(), *inputs)
+
+
+def _remote_graph():
+    import torch
+
+    class RemoteGraph(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, kernel, graph, value, *inputs):
+            ctx.kernel, ctx.graph, ctx.shapes = kernel, graph, [(t.shape, t.dtype) for t in inputs]
+            return value.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            grads = ctx.kernel.value("backward", graph=ctx.graph, grad=grad)
+            grads = list(grads) if isinstance(grads, list) else []
+            out = []
+            for i, (shape, dtype) in enumerate(ctx.shapes):
+                g = grads[i] if i < len(grads) else None
+                ok = isinstance(g, torch.Tensor) and g.shape == shape
+                out.append(g.to(dtype) if ok else None)
+            return (None, None, None, *out)
+
+    return RemoteGraph
+
+
+class _LazyGraph:
+    def __getattr__(self, name):
+        global _RemoteGraph
+        _RemoteGraph = _remote_graph()
+        return getattr(_RemoteGraph, name)
+
+
+_RemoteGraph: Any = _LazyGraph()
 
 
 def _write_back(args: tuple, after: Any) -> None:

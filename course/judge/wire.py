@@ -1,9 +1,9 @@
 """What crosses between the judge and the student's kernel: data only.
 
 A message is a tree of ``None``, ``bool``, ``int``, ``float``, ``str``, lists, tuples, dicts with string keys and
-``torch.Tensor`` s, saved with ``torch.save`` and read back with ``torch.load(weights_only=True)``, which refuses to
-build any other object -- so reading a message from a hostile kernel cannot run its code.  Everything else is
-encoded by the two sides into that tree:
+``torch.Tensor`` s, written as JSON with each tensor as its dtype, shape and raw bytes: reading it back builds
+nothing but those (``json.loads`` and ``torch.frombuffer``), so reading a message from a hostile kernel cannot run
+its code.  Everything else is encoded by the two sides into that tree:
 
   * ``{"~t": tensor, "grad": tensor | None, "rg": bool}``  a tensor with its gradient and ``requires_grad`` flag;
   * ``{"~np": tensor}``  a NumPy array (numeric), ``{"~set": [...]}``, ``{"~dict": [[key, value], ...]}``;
@@ -14,7 +14,7 @@ encoded by the two sides into that tree:
 from __future__ import annotations
 
 import base64
-import io
+import json
 import types
 from typing import Any
 
@@ -24,24 +24,92 @@ PLAIN = (type(None), bool, int, float, str)
 
 
 def dumps(tree: Any) -> str:
-    import torch
-
-    buffer = io.BytesIO()
-    torch.save(tree, buffer)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    """A message as JSON text: tensors as their dtype, shape and raw bytes (base64), tuples tagged."""
+    return json.dumps(_to_json(tree, 0), allow_nan=True, separators=(",", ":"))
 
 
 def loads(text: str) -> Any:
-    """Read a message; raises ``ValueError`` for anything that is not a well-formed message of data."""
-    import torch
-
-    if not isinstance(text, str) or len(text) > MAX_MESSAGE * 4 // 3 + 4:
+    """Read a message; raises ``ValueError`` for anything that is not a well-formed message of data.  JSON and raw
+    tensor bytes only: reading cannot build any other object, so a forged message cannot run code."""
+    if not isinstance(text, str) or len(text) > MAX_MESSAGE * 4 // 3 + 4096:
         raise ValueError("the message is too large or not text")
     try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-        return torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
-    except Exception as exc:  # noqa: BLE001 - whatever a forged message does, it is only a bad message
+        return _from_json(json.loads(text), 0)
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a forged message holds, it is only a bad message
         raise ValueError(f"not a message of data ({type(exc).__name__})") from None
+
+
+_DTYPES = {
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64", "complex64",
+    "complex128",
+}  # fmt: skip
+
+
+def _to_json(tree: Any, depth: int) -> Any:
+    import torch
+
+    if depth > 60:
+        raise ValueError("data nested too deep")
+    kind = type(tree)
+    if kind in PLAIN:
+        return tree
+    if kind is list:
+        return [_to_json(v, depth + 1) for v in tree]
+    if kind is tuple:
+        return {"~tuple": [_to_json(v, depth + 1) for v in tree]}
+    if kind is dict:
+        return {str(k): _to_json(v, depth + 1) for k, v in tree.items()}
+    if isinstance(tree, torch.Tensor):
+        t = tree.detach().cpu()
+        if t.layout != torch.strided:
+            t = t.to_dense()
+        dtype = str(t.dtype).removeprefix("torch.")
+        if dtype not in _DTYPES:
+            raise ValueError(f"a tensor of dtype {dtype} cannot be sent")
+        flat = t.contiguous().reshape(-1)
+        if dtype == "bfloat16":
+            flat = flat.view(torch.int16)
+        raw = flat.numpy().tobytes()
+        return {"~raw": dtype, "shape": list(t.shape), "b64": base64.b64encode(raw).decode("ascii")}
+    raise ValueError(f"a {kind.__name__} is not data")
+
+
+def _from_json(tree: Any, depth: int) -> Any:
+    import torch
+
+    if depth > 60:
+        raise ValueError("data nested too deep")
+    kind = type(tree)
+    if kind in PLAIN:
+        return tree
+    if kind is list:
+        return [_from_json(v, depth + 1) for v in tree]
+    if kind is not dict:
+        raise ValueError(f"unexpected {kind.__name__} in a message")
+    if "~tuple" in tree:
+        items = tree["~tuple"]
+        if type(items) is not list:
+            raise ValueError("a malformed tuple")
+        return tuple(_from_json(v, depth + 1) for v in items)
+    if "~raw" in tree:
+        dtype_name, shape = tree["~raw"], tree.get("shape")
+        if dtype_name not in _DTYPES or type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+            raise ValueError("a malformed tensor")
+        dtype = getattr(torch, dtype_name)
+        raw = base64.b64decode(str(tree.get("b64", "")).encode("ascii"), validate=True)
+        numel = 1
+        for n in shape:
+            numel *= n
+        stored = torch.int16 if dtype == torch.bfloat16 else dtype
+        if len(raw) != numel * torch.empty((), dtype=stored).element_size():
+            raise ValueError("a tensor whose bytes do not match its shape")
+        if numel == 0:
+            return torch.empty(shape, dtype=dtype)
+        flat = torch.frombuffer(bytearray(raw), dtype=stored)
+        return (flat.view(torch.bfloat16) if dtype == torch.bfloat16 else flat).reshape(shape)
+    return {k: _from_json(v, depth + 1) for k, v in tree.items()}
 
 
 def type_names(obj: Any) -> list[str]:
