@@ -217,7 +217,8 @@ class SafeExecute(Execute):
     def _judge_cell(self, cell, index: int) -> None:
         """The test cell's outputs, as the judge reports them: what the checks printed, and their verdict."""
         self._index = index
-        before = [c.source for c in self.nb.cells[:index] if c.cell_type == "code"]
+        # the student's cells above (never a test cell: its hidden code must not be run again in the kernel)
+        before = [c.source for c in self.nb.cells[:index] if c.cell_type == "code" and not _is_test(c)]
         verdict = self._judge.run(cell.source, before)
         cell.outputs = verdict_outputs(verdict, float(cell.metadata["nbgrader"].get("points", 0)), self.in_kernel_share)
         if verdict.kernel_lost:  # reported like a kernel that died in a cell of its own
