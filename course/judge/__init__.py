@@ -14,4 +14,24 @@ other data, count calls of a library function, count the Python lines a function
 answer calls); those in-kernel checks are evidence the kernel could forge, so a test states them inside
 ``in_kernel()`` and they cost only a small share of the cell's points (``SafeExecute.in_kernel_share``).
 ``kernel_side.py`` is the kernel's half of the protocol.
+
+Writing a judged test (``judge = true`` in the lab's ``lab.toml``) -- what crosses to the student's kernel:
+
+  * data (tensors, numbers, strings, lists, tuples, dicts), sent by value; a tensor the student's function changes
+    in place, or whose ``.grad`` it fills, is changed in the judge too, and a tensor it returns keeps its autograd
+    link: ``f(x).backward()`` in the judge fills ``x.grad`` through the kernel;
+  * the student's own objects, as handles (``Remote``): attributes, calls, indexing, iteration, operators and
+    ``isinstance(x, StudentClass)`` are requests; ``isinstance(model, nn.Module)`` holds for their models;
+  * library objects the test builds (a ``DataLoader`` over tensors, ``nn`` layers, an optimiser and its scheduler,
+    ``functools.partial(torch.optim.SGD, lr=0.1)``), as one pickle per call, so sharing is kept; a module the
+    student's code trains comes back with its new weights and modes;
+  * functions and lambdas that the *visible* part of a test cell defines (the release holds their source anyway);
+  * ``Stub(returns=...)`` stand-ins, and the answer cell re-run with other data (``rerun_cell``).
+
+What does not cross, by design: a function or class that the hidden part defines (its source would reach the
+student).  A hidden test that needs one inside the student's code -- a probe module, a reference implementation
+swapped in for the student's (``hinge_loss = _reference``), a factory lambda -- must be rewritten: a ``partial`` of
+a library class, a ``Stub``, a probe from ``course.checks``, or a check on data instead.  The judge runs with the
+grader's rights, so a judged test never runs files the student wrote (scripts, pickles): that belongs in the
+kernel.  Labs 3-6 still hold such tests and run in the kernel until they are converted.
 """

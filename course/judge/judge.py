@@ -76,8 +76,12 @@ class Judge:
         self._builtins = dict(vars(builtins), __import__=self._import)
 
     def _import(self, name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and name == "course.checks":
-            return kit if fromlist else __import__("course")
+        if level == 0 and name == "course.checks":  # the kit stands in for the visible checks
+            if fromlist:
+                return kit
+            package = types.ModuleType("course")
+            package.checks = kit
+            return package
         module = __import__(name, globals, locals, fromlist, level)
         if level == 0 and name.split(".")[0] == "torch" and not fromlist:
             return self.torch
@@ -102,11 +106,10 @@ class Judge:
         namespace = Namespace(self.kernel, self._base())
         out = io.StringIO()
         context = kit.Context(self.kernel, cells_before)
-        name = f"<test cell {len(self.kernel.visible) + 1}>"
-        visible = source.split("### BEGIN HIDDEN TESTS")[0]
-        self.kernel.visible[name] = visible
+        filename = f"<test cell {len(self.kernel.visible) + 1}>"
+        self.kernel.visible[filename] = source.split("### BEGIN HIDDEN TESTS")[0]
         try:
-            code = compile(source, name, "exec")
+            code = compile(source, filename, "exec")
             with (
                 kit.judging(context),
                 contextlib.redirect_stdout(out),
