@@ -8,8 +8,6 @@ reads the reply as data only.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import warnings
 from typing import Any
 
@@ -87,6 +85,8 @@ def _encode(value: Any) -> Any:
 
 
 def _rerun(code: str, name: str, overrides: dict) -> Any:
+    from ..checks import run_again
+
     shell = _shell()
     namespace = dict(shell.user_ns)
     namespace.update(overrides)
@@ -94,25 +94,7 @@ def _rerun(code: str, name: str, overrides: dict) -> Any:
         code = shell.transform_cell(code)
     except Exception:  # noqa: BLE001 - run the cell as written
         pass
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        try:
-            exec(compile(code, "<answer cell, run again>", "exec"), namespace)
-        except SystemExit:
-            pass
-    if name not in namespace:
-        raise NameError(f"the cell did not assign `{name}` when run again")
-    return namespace[name]
-
-
-def _tensors(tree: Any, torch) -> list:
-    """The tensors in a call's arguments, depth first (the judge walks its own copy in the same order)."""
-    if isinstance(tree, torch.Tensor):
-        return [tree]
-    if type(tree) in (list, tuple):
-        return [t for item in tree for t in _tensors(item, torch)]
-    if type(tree) is dict:
-        return [t for item in tree.values() for t in _tensors(item, torch)]
-    return []
+    return run_again(code, namespace, name)
 
 
 def _after_call(arg: Any, torch) -> Any:
@@ -186,7 +168,7 @@ def _run(request: dict) -> dict:
         after = [_after_call(a, torch) for a in args]
         reply = {"value": _encode(value), "args": after}
         if isinstance(value, torch.Tensor) and value.grad_fn is not None:  # the judge may backpropagate through it
-            inputs = [t for t in _tensors((args, kwargs), torch) if t.requires_grad and t.is_leaf]
+            inputs = [t for t in wire.tensors((args, kwargs)) if t.requires_grad and t.is_leaf]
             if inputs:
                 _graphs[len(_graphs) + 1] = (value, inputs)
                 reply.update(graph=len(_graphs), inputs=len(inputs))

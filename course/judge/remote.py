@@ -275,24 +275,12 @@ class Remote:
         return str(self._ask("str"))
 
 
-def _tensors(tree: Any) -> list:
-    import torch
-
-    if isinstance(tree, torch.Tensor):
-        return [tree]
-    if type(tree) in (list, tuple):
-        return [t for item in tree for t in _tensors(item)]
-    if type(tree) is dict:
-        return [t for item in tree.values() for t in _tensors(item)]
-    return []
-
-
 def _through_kernel(kernel: Kernel, graph: int, count: Any, value: Any, arguments: tuple) -> Any:
     """A tensor the student's code computed from the judge's tensors, linked into the judge's autograd graph: its
     backward pass asks the kernel for the gradients (so ``f(x).backward()`` fills ``x.grad`` as it would there)."""
     import torch
 
-    inputs = [t for t in _tensors(arguments) if t.requires_grad and t.is_leaf]
+    inputs = [t for t in wire.tensors(arguments) if t.requires_grad and t.is_leaf]
     if not isinstance(value, torch.Tensor) or len(inputs) != count or not value.is_floating_point():
         return value
     return _RemoteGraph.apply(kernel, graph, value.detach(), *inputs)

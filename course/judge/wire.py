@@ -112,6 +112,20 @@ def _from_json(tree: Any, depth: int) -> Any:
     return {k: _from_json(v, depth + 1) for k, v in tree.items()}
 
 
+def tensors(tree: Any) -> list:
+    """The tensors in a call's arguments, depth first: both sides walk their copy in this order, so that the i-th
+    tensor here is the i-th there."""
+    import torch
+
+    if isinstance(tree, torch.Tensor):
+        return [tree]
+    if type(tree) in (list, tuple):
+        return [t for item in tree for t in tensors(item)]
+    if type(tree) is dict:
+        return [t for item in tree.values() for t in tensors(item)]
+    return []
+
+
 def type_names(obj: Any) -> list[str]:
     return [f"{k.__module__}.{k.__qualname__}" for k in type(obj).__mro__]
 
