@@ -231,21 +231,13 @@ def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
     so the notebook's own variables do not change.  Fails (``CheckFailed``) when no cell assigned ``name`` or when the
     cell raises with the other data.
     """
-
-    code = answer_cell(name)
-    namespace = dict(get_ipython().user_ns)  # type: ignore[name-defined]  # noqa: F821
-    namespace.update(overrides)
-    return run_again(code, namespace, name)
-
-
-def run_again(code: str, namespace: dict[str, Any], name: str) -> Any:
-    """Run an answer cell's ``code`` quietly in ``namespace``; return the new value of ``name`` (``rerun_cell``, and
-    the judge's request of the same in the student's kernel).  Fails (``CheckFailed``) when the cell raises or does
-    not assign ``name``."""
     import contextlib
     import io
     import warnings
 
+    code = answer_cell(name)
+    namespace = dict(get_ipython().user_ns)  # type: ignore[name-defined]  # noqa: F821
+    namespace.update(overrides)
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         with contextlib.redirect_stderr(io.StringIO()):

@@ -8,6 +8,8 @@ reads the reply as data only.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from typing import Any
 
@@ -85,8 +87,6 @@ def _encode(value: Any) -> Any:
 
 
 def _rerun(code: str, name: str, overrides: dict) -> Any:
-    from ..checks import run_again
-
     shell = _shell()
     namespace = dict(shell.user_ns)
     namespace.update(overrides)
@@ -94,7 +94,14 @@ def _rerun(code: str, name: str, overrides: dict) -> Any:
         code = shell.transform_cell(code)
     except Exception:  # noqa: BLE001 - run the cell as written
         pass
-    return run_again(code, namespace, name)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            exec(compile(code, "<answer cell, run again>", "exec"), namespace)
+        except SystemExit:
+            pass
+    if name not in namespace:
+        raise NameError(f"the cell did not assign `{name}` when run again")
+    return namespace[name]
 
 
 def _after_call(arg: Any, torch) -> Any:

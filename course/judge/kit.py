@@ -36,7 +36,7 @@ from ..checks import (  # noqa: F401 - re-exported: the checks a hidden test cal
     passed,
     run_check,
 )
-from .remote import Kernel, Remote, StubEntry
+from .remote import Kernel, KernelError, Remote, StubEntry
 
 
 @dataclass
@@ -75,9 +75,19 @@ def answer_cell(name: str) -> str:
 
 
 def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
-    """``course.checks.rerun_cell`` in the student's kernel (the same ``run_again`` runs there and fails with the
-    same messages); a kernel that dies or stops answering is reported as such (``KernelError``)."""
-    return _now().kernel.value("rerun", code=answer_cell(name), name=name, overrides=overrides)
+    code = answer_cell(name)
+    try:
+        return _now().kernel.value("rerun", code=code, name=name, overrides=overrides)
+    except NameError:
+        _fail(name, f"your cell did not assign `{name}` when run again")
+    except (CheckFailed, Forbidden, KernelError):  # a lost kernel is reported as lost, not as a failing cell
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure of the student's cell is reported
+        _fail(
+            name,
+            f"your cell failed when run again with other data ({type(error).__name__}: {error})",
+            hint=f"compute `{name}` in its answer cell from the variables the exercise names",
+        )
 
 
 class watch_calls:  # noqa: N801 - used like the visible one: `with watch_calls(...) as calls:`
