@@ -22,7 +22,6 @@ from traitlets import Bool, Float
 
 from .judge.judge import Judge, Verdict
 from .judge.remote import KernelError
-from .judge.wire import MIME
 
 NOT_RUN = "NotRun"
 
@@ -148,7 +147,7 @@ class SafeExecute(Execute):
         self._cell_timeout = self.timeout
         self._max_output = int(os.environ.get("COURSE_MAX_OUTPUT", str(2 * 1024 * 1024)))
         self._judge = Judge(self._exchange) if self.judge else None
-        self._index = 0
+        self._channel = None
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -156,6 +155,9 @@ class SafeExecute(Execute):
             self._stopped = self._stopped or "the kernel died"
             self._mark_rest(nb, 0)
             return nb, resources
+        finally:
+            if self._channel is not None:
+                self._channel.close()
 
     def _mark_rest(self, nb, start: int) -> None:
         for cell in nb.cells[start:]:
@@ -192,31 +194,24 @@ class SafeExecute(Execute):
         self._cap_outputs(cell)
         return cell, resources
 
-    def _exchange(self, code: str) -> str | None:
-        """Run one request of the judge in the student's kernel; the text of its judge output, if any."""
-        from nbformat.v4 import new_code_cell
+    def _exchange(self, tree: dict):
+        """Send one request of the judge to the student's kernel (over a client of the judge's own); its reply."""
+        if self._channel is None:
+            from jupyter_core.utils import run_sync
 
-        request = new_code_cell(source=code)
-        cell = self.nb.cells[self._index]  # nbclient puts the cell it ran in the notebook: put the test cell back
+            from .judge.channel import Channel
+
+            alive = run_sync(self.km.is_alive)
+            self._channel = Channel(self.km.get_connection_info(), alive, self._judge.kernel.answer)
         try:
-            self.execute_cell(request, self._index, store_history=False)
-        except DeadKernelError:
-            self._stopped = "the kernel died (os._exit, a crash or the memory limit)"
-            raise KernelError(self._stopped, lost=True) from None
-        except CellTimeoutError:
-            self._stopped = f"a test's call of your code ran past the cell time limit ({self.timeout} s)"
-            raise KernelError(self._stopped, lost=True) from None
-        finally:
-            self.nb.cells[self._index] = cell
-        for out in request.get("outputs", []):
-            data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
-            if isinstance(data.get(MIME), str):
-                return data[MIME]
-        return None
+            return self._channel.request(tree, float(self.timeout or 600))
+        except KernelError as exc:
+            if exc.lost:
+                self._stopped = str(exc)
+            raise
 
     def _judge_cell(self, cell, index: int) -> None:
         """The test cell's outputs, as the judge reports them: what the checks printed, and their verdict."""
-        self._index = index
         # the student's cells above (never a test cell: its hidden code must not be run again in the kernel)
         before = [c.source for c in self.nb.cells[:index] if c.cell_type == "code" and not _is_test(c)]
         verdict = self._judge.run(cell.source, before)

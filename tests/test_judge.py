@@ -40,12 +40,97 @@ class Num:
         return self.value < other.value
 def square(x):
     return (x ** 2).sum()
+def loss_fn(z, y):
+    return (z - y).abs().mean()
+def train(X, y, epochs=3):
+    w = torch.zeros(2, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss_fn(X @ w, y).backward()
+        opt.step()
+    return w
+def minimise(f, p, lr, epochs):
+    opt = torch.optim.SGD([p], lr=lr)
+    for _ in range(epochs):
+        opt.zero_grad()
+        f(p).backward()
+        opt.step()
+    return p
+def schedule(make, epochs):
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched, lrs = make(opt), []
+    for _ in range(epochs):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return lrs
+def one_epoch(model, loader, opt):
+    return 0.0
+def fit(model, loader, opt, epochs):
+    return [one_epoch(model, loader, opt) for _ in range(epochs)]
 def step(net, opt):
     opt.zero_grad()
     net(torch.ones(1, 2)).sum().backward()
     opt.step()
     net.eval()
 """
+
+
+CALLBACKS = """### BEGIN HIDDEN TESTS
+import functools
+from torch.optim.lr_scheduler import LambdaLR
+def _reference_loss(z, y):
+    return ((z - y) ** 2).mean()
+X = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+y = torch.tensor([1.0, 2.0, 3.0])
+students_loss = loss_fn
+loss_fn = _reference_loss  # the student's train() now calls the judge's loss (a callback, with autograd)
+try:
+    w = train(X, y, epochs=4)
+finally:
+    loss_fn = students_loss
+w_ref = torch.zeros(2, requires_grad=True)
+opt = torch.optim.SGD([w_ref], lr=0.1)
+for _ in range(4):
+    opt.zero_grad()
+    _reference_loss(X @ w_ref, y).backward()
+    opt.step()
+check_close(w.detach(), w_ref.detach(), "train with the reference loss", atol=1e-6)
+check_number(loss_fn(torch.ones(1), torch.zeros(1)), "the student's loss is back", expected=1.0)
+lrs = schedule(functools.partial(LambdaLR, lr_lambda=lambda e: 0.5 ** e), 3)
+check_close(torch.tensor(lrs), [1.0, 0.5, 0.25], "lrs")
+def _quad(x):
+    return ((x - 3) ** 2).sum()
+p = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+minimise(_quad, p, 0.25, 2)
+check_close(p.detach(), [2.25, 2.25], "p after two steps", atol=1e-12)
+# a reference epoch that trains the student's model in the kernel: autograd runs across both processes
+import copy
+from torch.utils.data import DataLoader, TensorDataset
+def _epoch(model, loader, opt):
+    total = 0.0
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(xb), yb)
+        loss.backward()
+        opt.step()
+        total += loss.item()
+    return total / len(loader)
+torch.manual_seed(0)
+net = torch.nn.Linear(2, 1)
+ref = copy.deepcopy(net)
+loader = DataLoader(TensorDataset(torch.randn(8, 2), torch.randn(8, 1)), batch_size=4)
+students_epoch = one_epoch
+one_epoch = _epoch
+try:
+    losses = fit(net, loader, torch.optim.SGD(net.parameters(), lr=0.1), 2)
+finally:
+    one_epoch = students_epoch
+ref_opt = torch.optim.SGD(ref.parameters(), lr=0.1)
+check_close(torch.tensor(losses), [_epoch(ref, loader, ref_opt) for _ in range(2)], "losses", atol=1e-6)
+check_close(net.weight.detach(), ref.weight.detach(), "the trained weights", atol=1e-6)
+### END HIDDEN TESTS"""
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +174,7 @@ def judged(tmp_path_factory):
                 "check_close(x.grad, [2.0, -4.0], 'x.grad')",
                 "autograd",
             ),
+            _test_cell(CALLBACKS, "callbacks"),
             new_code_cell(  # the student's kernel stops answering the judge
                 "import course.judge.kernel_side as k\nk.serve = lambda message: print('forged')"
             ),
@@ -129,6 +215,10 @@ def test_library_objects_travel_and_come_back_trained(judged):
 
 def test_gradients_flow_through_the_students_function(judged):
     assert judged["autograd"] == [], judged["autograd"]
+
+
+def test_functions_of_the_test_run_in_the_judge_when_the_students_code_calls_them(judged):
+    assert judged["callbacks"] == [], judged["callbacks"]
 
 
 def test_a_kernel_that_stops_answering_fails_the_test(judged):

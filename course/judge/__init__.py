@@ -26,12 +26,16 @@ Writing a judged test (``judge = true`` in the lab's ``lab.toml``) -- what cross
     ``functools.partial(torch.optim.SGD, lr=0.1)``), as one pickle per call, so sharing is kept; a module the
     student's code trains comes back with its new weights and modes;
   * functions and lambdas that the *visible* part of a test cell defines (the release holds their source anyway);
-  * ``Stub(returns=...)`` stand-ins, and the answer cell re-run with other data (``rerun_cell``).
+  * ``Stub(returns=...)`` stand-ins, and the answer cell re-run with other data (``rerun_cell``);
+  * functions of the *hidden* part -- a reference implementation swapped in for the student's
+    (``hinge_loss = _reference``: assigning a student's name that the test has read assigns it in the kernel too), an
+    objective to minimise, a ``LambdaLR``'s lambda -- as callbacks: the student's code calls a stand-in that asks the
+    judge (``channel.py``), the function runs here, and autograd crosses both ways (a reference training step run
+    here on the student's model, a handle, trains it in the kernel).
 
-What does not cross, by design: a function or class that the hidden part defines (its source would reach the
-student).  A hidden test that needs one inside the student's code -- a probe module, a reference implementation
-swapped in for the student's (``hinge_loss = _reference``), a factory lambda -- must be rewritten: a ``partial`` of
-a library class, a ``Stub``, a probe from ``course.checks``, or a check on data instead.  The judge runs with the
-grader's rights, so a judged test never runs files the student wrote (scripts, pickles): that belongs in the
-kernel.  Labs 3-6 still hold such tests and run in the kernel until they are converted.
+What does not cross, by design: the source of anything the hidden part defines.  A factory that must build a
+library object around the kernel's tensors (``lambda params: SGD(params, lr=0.1)``) is written as
+``functools.partial(SGD, lr=0.1)`` (a library object, pickled); a callback building it here would wrap copies.  The
+judge runs with the grader's rights, so a judged test never runs files the student wrote (scripts, pickles): that
+belongs in the kernel.  Labs 4-6 still hold such tests and run in the kernel until they are converted.
 """

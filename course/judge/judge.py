@@ -43,7 +43,9 @@ class _SeedingTorch(types.ModuleType):
 
 
 class Namespace(dict):
-    """The globals of a judged test: the judge's own names first, then the student's, fetched on first use."""
+    """The globals of a judged test: the judge's own names first, then the student's, fetched on first use.  A test
+    that assigns one of the student's names it has read (``hinge_loss = reference``, and back) assigns it in the
+    kernel too, as a test cell run there would: a function of the test's then runs as a callback."""
 
     def __init__(self, kernel: Kernel, base: dict):
         super().__init__(base)
@@ -58,9 +60,14 @@ class Namespace(dict):
         except NameError:
             self._absent.add(name)
             raise KeyError(name) from None
-        self[name] = value
+        dict.__setitem__(self, name, value)
         self.fetched.add(name)
         return value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name in self.fetched:
+            self._kernel.value("assign", name=name, value=value)
+        dict.__setitem__(self, name, value)
 
 
 class Judge:
@@ -122,6 +129,8 @@ class Judge:
             verdict.error, verdict.kernel_lost = ("KernelError", str(exc)), exc.lost
         except Exception as exc:  # noqa: BLE001 - a failed check, or the student's code failing when called
             verdict.error = (type(exc).__name__, str(exc))
+        finally:
+            getattr(self.kernel, "forget", lambda: None)()
         verdict.stdout = out.getvalue()
         verdict.in_kernel_failures = context.in_kernel_failures
         for name, value in namespace.items():

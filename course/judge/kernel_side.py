@@ -1,9 +1,10 @@
 """The kernel's half of the judge's protocol: ``serve(request)`` runs one request in the student's kernel.
 
 The judge sends ``__import__("course.judge.kernel_side").judge.kernel_side.serve("<message>")`` as a cell of its
-own and reads the reply from the display output it publishes (``wire.MIME``).  Everything here runs among the
-student's code and can be replaced by it: the judge trusts none of it beyond "this is what the kernel answered", and
-reads the reply as data only.
+own and reads the reply from the prompt of an ``input()`` call (``judge/channel.py``); while it waits for the judge
+to acknowledge, the judge may send more requests, and a function of the judge's that the student's code calls (a
+``_Callback``) asks the judge the same way.  Everything here runs among the student's code and can be replaced by
+it: the judge trusts none of it beyond "this is what the kernel answered", and reads the reply as data only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,68 @@ _handles: dict[int, Any] = {}
 _stubs: dict[int, Stub] = {}
 _graphs: dict[int, tuple] = {}  # values computed here with autograd, and the judge's tensors they depend on
 _watch = None
+KEPT_GRAPHS = 16
+
+
+class _Callback:
+    """A function of the judge's (a reference implementation, an objective, a schedule) handed to the student's
+    code: calling it asks the judge, which runs it and answers with data.  A tensor it returns keeps its autograd
+    link to the arguments: the backward pass asks the judge for the gradients."""
+
+    def __init__(self, key: int):
+        self.key = key
+
+    def __repr__(self) -> str:
+        return "<function of the judge's>"
+
+    def __call__(self, *args, **kwargs):
+        import torch
+
+        inputs = [t for t in wire.tensors((list(args), kwargs)) if t.requires_grad]
+        order = _talk({"callback": self.key, "arguments": _encode((list(args), kwargs))})
+        value = _decode(order.get("value"))
+        if isinstance(order.get("graph"), int) and inputs and isinstance(value, torch.Tensor):
+            value = _judge_graph().apply(order["graph"], value.detach(), *inputs)
+        return value
+
+
+def _judge_graph():
+    import torch
+
+    class JudgeGraph(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, graph, value, *inputs):
+            ctx.graph, ctx.shapes = graph, [(t.shape, t.dtype) for t in inputs]
+            return value.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            grads = _decode(_talk({"backward": ctx.graph, "grad": _encode(grad)}).get("value"))
+            grads = grads if isinstance(grads, list) else []
+            out = []
+            for i, (shape, dtype) in enumerate(ctx.shapes):
+                g = grads[i] if i < len(grads) else None
+                out.append(g.to(dtype) if isinstance(g, torch.Tensor) and g.shape == shape else None)
+            return (None, None, *out)
+
+    return JudgeGraph
+
+
+def _talk(message: dict) -> dict:
+    """Tell the judge ``message`` (as the prompt of an ``input()``) and return its answer; requests the judge sends
+    meanwhile are served first."""
+    kernel = _shell().kernel
+    while True:
+        order = wire.loads(kernel.raw_input(wire.dumps(message)))
+        if type(order) is not dict:
+            raise RuntimeError("the judge's answer was not understood")
+        if "serve" in order:
+            message = {"reply": _answer(order["serve"])}
+            continue
+        if "raise" in order:
+            error = order["raise"] if type(order["raise"]) is dict else {}
+            raise RuntimeError(f"a function of the test failed: {error.get('message', '')}")
+        return order
 
 
 OPERATORS = {
@@ -63,6 +126,8 @@ def _resolve(entry: dict) -> Any:
         if defaults:
             fn.__defaults__ = tuple(defaults)
         return fn
+    if "~cb" in entry:
+        return _Callback(int(entry["~cb"]))
     if "~stub" in entry:
         stub = Stub(_decode(entry.get("returns")))
         _stubs[int(entry["~stub"])] = stub
@@ -71,7 +136,7 @@ def _resolve(entry: dict) -> Any:
 
 
 def _decode(tree: Any) -> Any:
-    if type(tree) is dict and ("~stub" in tree or "~fn" in tree or "~pickle" in tree):
+    if type(tree) is dict and ("~stub" in tree or "~fn" in tree or "~pickle" in tree or "~cb" in tree):
         return _resolve(tree)
     if type(tree) is list:
         return [_decode(v) for v in tree]
@@ -104,6 +169,16 @@ def _rerun(code: str, name: str, overrides: dict) -> Any:
     return namespace[name]
 
 
+def _keep_graph(value: Any, inputs: list) -> int:
+    """Keep a value computed with autograd for the judge's backward pass; only the latest few are kept (each holds
+    its graph's memory)."""
+    key = max(_graphs, default=0) + 1
+    _graphs[key] = (value, inputs)
+    for old in sorted(_graphs)[:-KEPT_GRAPHS]:
+        del _graphs[old]
+    return key
+
+
 def _after_call(arg: Any, torch) -> Any:
     """What a call did to an argument the judge sent by value, for the judge to do to its own copy: a tensor's new
     values, a module's new weights and training flags."""
@@ -123,6 +198,9 @@ def _run(request: dict) -> dict:
         if request["name"] not in ns:
             raise NameError(f"name {request['name']!r} is not defined")
         return {"value": _encode(ns[request["name"]])}
+    if op == "assign":  # a test gave one of the student's names another value (a reference, or the original back)
+        _shell().user_ns[request["name"]] = _decode(request["value"])
+        return {"value": None}
     if op == "path":  # a library function of the kernel's, e.g. torch.manual_seed
         from ..checks import _resolve as resolve_path
 
@@ -149,14 +227,17 @@ def _run(request: dict) -> dict:
             _watch.__exit__(None, None, None)
             _watch = None
         return {"value": counts}
-    if op == "backward":  # gradients of a value computed here, for the judge's autograd
+    if op == "backward":  # the judge's backward pass through a value computed here
         import torch
 
-        value, inputs = _graphs[int(request["graph"])]
-        grads = torch.autograd.grad(
-            value, inputs, grad_outputs=_decode(request["grad"]), allow_unused=True, retain_graph=True
-        )
-        return {"value": _encode(list(grads))}
+        if int(request["graph"]) not in _graphs:
+            raise RuntimeError("the value's autograd graph is no longer kept: call backward() sooner")
+        value, inputs = _graphs.pop(int(request["graph"]))
+        for t in inputs:
+            t.grad = None
+        # the kernel's own leaves (a model's weights) get their gradients, the judge's tensors report theirs
+        torch.autograd.backward(value, grad_tensors=_decode(request["grad"]))
+        return {"value": _encode([t.grad for t in inputs])}
     obj = _handles[int(request["h"])]
     if op == "getattr":
         return {"value": _encode(getattr(obj, request["name"]))}
@@ -176,9 +257,7 @@ def _run(request: dict) -> dict:
         reply = {"value": _encode(value), "args": after}
         if isinstance(value, torch.Tensor) and value.grad_fn is not None:  # the judge may backpropagate through it
             inputs = [t for t in wire.tensors((args, kwargs)) if t.requires_grad and t.is_leaf]
-            if inputs:
-                _graphs[len(_graphs) + 1] = (value, inputs)
-                reply.update(graph=len(_graphs), inputs=len(inputs))
+            reply.update(graph=_keep_graph(value, inputs), inputs=len(inputs))
         return reply
     if op == "operator":  # x + y, -x, x < y ... with the student's object on either side
         import operator
@@ -217,21 +296,26 @@ def _run(request: dict) -> dict:
     raise ValueError(f"unknown request {op!r}")
 
 
-def serve(message: str) -> None:
-    """Answer one request of the judge with a display output of type ``wire.MIME``."""
-    from IPython.display import publish_display_data
-
+def _answer(request: Any) -> dict:
+    """The reply to one request: its value, or the error the student's code raised."""
     try:
-        request = wire.loads(message)
+        if type(request) is not dict:
+            raise ValueError("not a request")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             reply = _run(request)
+        wire.dumps(reply)  # a value that is not data (nested in a list, say) is an error of its own
+        return reply
     except BaseException as exc:  # noqa: BLE001 - every failure of the student's code is an answer too
         if isinstance(exc, KeyboardInterrupt):
             raise
-        reply = {"error": {"types": wire.type_names(exc), "message": str(exc)[:4000]}}
+        return {"error": {"types": wire.type_names(exc), "message": str(exc)[:4000]}}
+
+
+def serve(message: str) -> None:
+    """Answer one request of the judge (and whatever it asks before acknowledging the reply)."""
     try:
-        text = wire.dumps(reply)
-    except Exception as exc:  # noqa: BLE001 - e.g. a value that is not data nested in a list
-        text = wire.dumps({"error": {"types": wire.type_names(exc), "message": f"cannot send the value: {exc}"}})
-    publish_display_data({wire.MIME: text})
+        request = wire.loads(message)
+    except ValueError:
+        request = None
+    _talk({"reply": _answer(request)})

@@ -11,8 +11,6 @@ from typing import Any
 
 from . import wire
 
-REQUEST = '__import__("course.judge.kernel_side").judge.kernel_side.serve({message!r})'
-
 
 class KernelError(RuntimeError):
     """The kernel could not answer: it sent no reply or something that is not data, or (``lost``) it died or ran
@@ -24,12 +22,17 @@ class KernelError(RuntimeError):
 
 
 class Kernel:
-    """Sends requests to the student's kernel.  ``exchange(code)`` runs ``code`` there and returns the text of its
-    judge output (``wire.MIME``), or ``None`` when there was none."""
+    """Sends requests to the student's kernel.  ``exchange(tree)`` sends one request there and returns the reply
+    tree, or ``None`` when the kernel gave none (``channel.Channel.request``); ``answer(order)`` serves the kernel's
+    calls of the judge's functions."""
 
-    def __init__(self, exchange: Callable[[str], str | None]):
+    def __init__(self, exchange: Callable[[dict], Any]):
         self._exchange = exchange
         self.visible: dict[str, str] = {}  # code file name -> the visible code a function may be sent from
+        self._callbacks: dict[int, Callable] = {}  # the judge's functions the kernel may call, by key
+        self._graphs: dict[int, tuple] = {}  # values a callback computed with autograd, and their inputs
+        self.callback_failure: BaseException | None = None  # a check that failed inside a callback
+        self._depth = 0  # callbacks running now
 
     def ask(self, op: str, **fields) -> dict:
         tree = {"op": op}
@@ -37,18 +40,58 @@ class Kernel:
             tree[key] = (
                 value if key in ("op", "name", "path", "code", "watch", "forbid", "h", "stub") else self.send(value)
             )
-        text = self._exchange(REQUEST.format(message=wire.dumps(tree)))
-        if text is None:
+        reply = self._exchange(tree)
+        if reply is None:
             raise KernelError("the kernel did not answer the judge")
-        try:
-            reply = wire.loads(text)
-        except ValueError as exc:
-            raise KernelError(f"the kernel's answer was not data: {exc}") from None
+        if self._depth == 0 and self.callback_failure is not None:  # even if the student's code caught it
+            failure, self.callback_failure = self.callback_failure, None
+            raise failure
         if type(reply) is not dict:
             raise KernelError("the kernel's answer was not a reply")
         if "error" in reply:
             raise _exception(reply["error"])
         return reply
+
+    def forget(self) -> None:
+        """End of a test cell: its functions can no longer be called from the kernel, its graphs are dropped."""
+        self._callbacks.clear()
+        self._graphs.clear()
+        self.callback_failure = None
+
+    def answer(self, order: dict) -> dict:
+        """Run the judge's function that the student's code called (``{"callback": key, "arguments": ...}``), or
+        the backward pass through one (``{"backward": graph, "grad": ...}``); the answer as a message tree."""
+        import torch
+
+        self._depth += 1
+        try:
+            if "backward" in order:
+                value, inputs = self._graphs[int(order["backward"])]
+                grad = self.receive(order.get("grad"))
+                grads = torch.autograd.grad(value, inputs, grad_outputs=grad, allow_unused=True, retain_graph=True)
+                return {"value": self.send(list(grads))}
+            fn = self._callbacks[int(order["callback"])]
+            args, kwargs = self.receive(order.get("arguments"))
+            value = fn(*args, **kwargs)
+            reply = {"value": self.send(value)}
+            inputs = [t for t in wire.tensors((args, kwargs)) if t.requires_grad]
+            if isinstance(value, torch.Tensor) and value.grad_fn is not None and inputs:
+                key = max(self._graphs, default=0) + 1
+                self._graphs[key] = (value, inputs)
+                reply["graph"] = key
+            return reply
+        except KernelError as exc:
+            if exc.lost:
+                raise
+            return {"raise": {"message": str(exc)}}
+        except Exception as exc:  # noqa: BLE001 - the student's code sees the failure; a failed check stays failed
+            from ..checks import CheckFailed, Forbidden
+
+            if isinstance(exc, CheckFailed | Forbidden) and self.callback_failure is None:
+                self.callback_failure = exc
+            return {"raise": {"message": f"{type(exc).__name__}: {exc}"}}
+        finally:
+            self._depth -= 1
 
     def value(self, op: str, **fields) -> Any:
         return self.receive(self.ask(op, **fields).get("value"))
@@ -98,6 +141,10 @@ class Kernel:
             entry = obj.entry(self)
         elif (source := self._visible_source(obj)) is not None:
             entry = {"~fn": source, "name": obj.__name__, "defaults": self.send(list(obj.__defaults__ or ()))}
+        elif _judges(obj):  # a function of the hidden test: it runs here, when the student's code calls it
+            key = max(self._callbacks, default=0) + 1
+            self._callbacks[key] = obj
+            entry = {"~cb": key}
         elif persistent:
             return None
         else:
@@ -133,6 +180,15 @@ class Kernel:
         node = found[0]  # its default values travel as data: their expressions may name the judge's variables
         node.args.defaults = [ast.Constant(None) for _ in node.args.defaults]
         return ast.unparse(node)
+
+
+def _judges(obj: Any) -> bool:
+    """A function or method that a test cell defined (not a library's, which travels as a pickle of its name)."""
+    import types as pytypes
+
+    if isinstance(obj, pytypes.MethodType):
+        obj = obj.__func__
+    return isinstance(obj, pytypes.FunctionType) and obj.__module__ in ("__judge__", None)
 
 
 # Libraries a test may use by the name the notebook gave them: the judge imports its own copy.
@@ -276,13 +332,17 @@ class Remote:
 
 
 def _through_kernel(kernel: Kernel, graph: int, count: Any, value: Any, arguments: tuple) -> Any:
-    """A tensor the student's code computed from the judge's tensors, linked into the judge's autograd graph: its
-    backward pass asks the kernel for the gradients (so ``f(x).backward()`` fills ``x.grad`` as it would there)."""
+    """A tensor the student's code computed with autograd, linked into the judge's autograd graph: its backward pass
+    runs the kernel's, which fills the gradients of the kernel's own leaves (a model's weights) and returns those of
+    the judge's tensors (so ``f(x).backward()`` fills ``x.grad``, and a loss computed in the judge from a student's
+    model's output trains that model)."""
     import torch
 
-    inputs = [t for t in wire.tensors(arguments) if t.requires_grad and t.is_leaf]
+    inputs = [t for t in wire.tensors(arguments) if t.requires_grad]
     if not isinstance(value, torch.Tensor) or len(inputs) != count or not value.is_floating_point():
         return value
+    if not inputs:  # computed from the kernel's own weights only: an anchor makes the value part of the graph
+        inputs = [torch.zeros((), requires_grad=True)]
     return _RemoteGraph.apply(kernel, graph, value.detach(), *inputs)
 
 
