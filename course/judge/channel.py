@@ -43,6 +43,40 @@ class Channel:
         self._depth = 0  # callbacks of the judge's being run now (the kernel waits on stdin meanwhile)
         self._pending = ""  # the request cell being run
         self._finished = True  # its execute_reply has come: the kernel no longer waits for us
+        self._connected = False
+
+    def _connect(self, timeout: float) -> None:
+        """Make sure the kernel reaches our stdin socket before the first request.  The kernel's stdin socket (a
+        ROUTER) drops a message for a client whose connection it has not registered yet, and a prompt dropped so
+        would leave the kernel waiting for an answer forever: ask for a prompt until one arrives, answering blindly
+        (the answer is queued until the connection is up) when it does not."""
+        from queue import Empty
+
+        deadline = time.monotonic() + timeout
+        code = "get_ipython().kernel.raw_input('ready')"
+        while time.monotonic() < deadline:
+            msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
+            try:
+                msg = self.client.stdin_channel.get_msg(timeout=0.5)
+                prompted = msg.get("msg_type") == "input_request"
+            except Empty:
+                prompted = False
+            self.client.input("")  # the answer to the prompt, seen or not: the cell ends
+            while time.monotonic() < deadline:  # its execute_reply
+                try:
+                    reply = self.client.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    if not self._alive():
+                        break
+                    continue
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    if reply.get("content", {}).get("status") != "ok" and not prompted:
+                        raise KernelError("the kernel did not answer the judge")  # its input() is gone
+                    break
+            if prompted:
+                self._connected = True
+                return
+        raise KernelError("the judge could not reach your kernel", lost=True)
 
     def close(self) -> None:
         """Let the last request cell end (it ends once the judge has acknowledged its reply), then disconnect."""
@@ -60,6 +94,8 @@ class Channel:
     def request(self, tree: dict, timeout: float) -> Any:
         """Send one request; its reply tree, or ``None`` when the kernel finished without answering."""
         if self._depth == 0:
+            if not self._connected:
+                self._connect(min(timeout, 60.0))
             self._deadline = time.monotonic() + timeout
             self._finished = False
             self._pending = self.client.execute(

@@ -102,7 +102,10 @@ def _handle(obj: Any) -> dict:
         text = repr(obj)[:300]
     except Exception:  # noqa: BLE001 - a broken __repr__ is the student's
         text = f"<{type(obj).__name__}>"
-    return {"~h": key, "types": wire.type_names(obj), "repr": text}
+    entry = {"~h": key, "types": wire.type_names(obj), "repr": text}
+    if isinstance(obj, type) and "<" not in obj.__qualname__:  # the judge uses its own copy of a library's class
+        entry["class"] = f"{obj.__module__}:{obj.__qualname__}"
+    return entry
 
 
 def _resolve(entry: dict) -> Any:

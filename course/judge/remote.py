@@ -105,6 +105,11 @@ class Kernel:
     def _stand_in(self, entry: dict) -> Any:
         if "~mod" in entry:
             return library_module(str(entry["~mod"]))
+        if isinstance(entry.get("class"), str):  # a library's class (ExponentialLR, nn.Linear): the judge's own copy
+            module, _, qualname = entry["class"].partition(":")
+            found = _library_class(module, qualname)
+            if found is not None:
+                return found
         return Remote(self, entry)
 
     def send(self, value: Any) -> Any:
@@ -125,7 +130,7 @@ class Kernel:
         try:
             pickler.dump(value)
             checker = _LibraryOnly(io.BytesIO(buffer.getvalue()))
-            checker.persistent_load = lambda pid: None
+            checker.persistent_load = lambda pid: _placeholder  # a reference: resolved in the kernel
             checker.load()
         except Exception as exc:  # noqa: BLE001 - not picklable, or not made of library parts
             raise TypeError(
@@ -182,6 +187,10 @@ class Kernel:
         return ast.unparse(node)
 
 
+def _placeholder(*args, **kwargs) -> None:
+    """What a reference stands for while the judge checks a pickle (a callable, as a partial's function must be)."""
+
+
 def _judges(obj: Any) -> bool:
     """A function or method that a test cell defined (not a library's, which travels as a pickle of its name)."""
     import types as pytypes
@@ -208,6 +217,19 @@ def library_module(name: str) -> Any:
 
         return kit
     return importlib.import_module(name)
+
+
+def _library_class(module: str, qualname: str) -> type | None:
+    """The judge's own copy of the class ``module:qualname`` when a library defines it; ``None`` otherwise."""
+    if module.split(".")[0] not in LIBRARIES or module.startswith(("course.judge", "course.checks")):
+        return None
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except Exception:  # noqa: BLE001 - not a library class after all: it stays in the kernel
+        return None
+    return obj if isinstance(obj, type) else None
 
 
 class _NotData(Exception):

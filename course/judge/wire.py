@@ -68,11 +68,18 @@ def _to_json(tree: Any, depth: int) -> Any:
         dtype = str(t.dtype).removeprefix("torch.")
         if dtype not in _DTYPES:
             raise ValueError(f"a tensor of dtype {dtype} cannot be sent")
-        flat = t.contiguous().reshape(-1)
+        entry: dict = {"~raw": dtype, "shape": list(t.shape)}
+        span = 1 + sum((n - 1) * st for n, st in zip(t.shape, t.stride(), strict=True)) if t.numel() else 0
+        if not t.is_contiguous() and 0 < span <= 4 * t.numel() + 64:
+            # a view (a transpose, every other row): its strides travel, so that it arrives as a view again
+            flat = t.as_strided((span,), (1,), t.storage_offset()).contiguous()
+            entry["stride"] = list(t.stride())
+        else:
+            flat = t.contiguous().reshape(-1)
         if dtype == "bfloat16":
             flat = flat.view(torch.int16)
-        raw = flat.numpy().tobytes()
-        return {"~raw": dtype, "shape": list(t.shape), "b64": base64.b64encode(raw).decode("ascii")}
+        entry["b64"] = base64.b64encode(flat.numpy().tobytes()).decode("ascii")
+        return entry
     raise ValueError(f"a {kind.__name__} is not data")
 
 
@@ -102,13 +109,23 @@ def _from_json(tree: Any, depth: int) -> Any:
         numel = 1
         for n in shape:
             numel *= n
+        stride = tree.get("stride")
+        if stride is not None:
+            if (
+                type(stride) is not list
+                or len(stride) != len(shape)
+                or not all(type(n) is int and n >= 0 for n in stride)
+            ):
+                raise ValueError("a malformed tensor")
+            numel = 1 + sum((n - 1) * st for n, st in zip(shape, stride, strict=True)) if numel else 0
         stored = torch.int16 if dtype == torch.bfloat16 else dtype
         if len(raw) != numel * torch.empty((), dtype=stored).element_size():
             raise ValueError("a tensor whose bytes do not match its shape")
         if numel == 0:
             return torch.empty(shape, dtype=dtype)
         flat = torch.frombuffer(bytearray(raw), dtype=stored)
-        return (flat.view(torch.bfloat16) if dtype == torch.bfloat16 else flat).reshape(shape)
+        flat = flat.view(torch.bfloat16) if dtype == torch.bfloat16 else flat
+        return flat.as_strided(shape, stride) if stride is not None else flat.reshape(shape)
     return {k: _from_json(v, depth + 1) for k, v in tree.items()}
 
 
