@@ -19,385 +19,26 @@ Writes into the output folder:
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import re
 import secrets
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from . import nbg, nbtools
 from .config import Course, Lab
+from .grader import intake, policy
+from .grader.processes import run_tasks
+from .grader.records import Kind, Outcome, Row, Settings, Status, Task
+from .grader.reports import read_rows, summary, write_reports
 from .integrity import Report, repair, scan
 
-CSV_FIELDS = ["student", "notebook", "score", "max_score", "status", "needs_manual_grade", "integrity"]
-MAX_UNZIPPED = 2 * 1024**3  # refuse zip bombs
-MAX_NOTEBOOK = 200 * 1024**2
 
-
-@dataclass
-class Row:
-    student: str
-    notebook: str
-    score: float = 0.0
-    max_score: float = 0.0
-    status: str = "ok"
-    needs_manual_grade: bool = False
-    notes: list[str] = field(default_factory=list)
-    cells: dict = field(default_factory=dict)
-    integrity: str = ""
-
-    def csv(self) -> dict:
-        d = asdict(self)
-        d.pop("cells")
-        d.pop("notes")
-        d["integrity"] = self.integrity or "; ".join(self.notes)
-        d["score"] = _fmt(self.score)
-        d["max_score"] = _fmt(self.max_score)
-        d["needs_manual_grade"] = "yes" if self.needs_manual_grade else "no"
-        return d
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-# Collecting ------------------------------------------------------------------------------------------------------
-def student_id(name: str) -> str:
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name)
-    sid = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._-")
-    return sid or "student"
-
-
-def _skip(path: Path) -> bool:
-    return any(part.startswith(".") or part in ("__MACOSX", "__pycache__") for part in path.parts)
-
-
-def safe_extract(archive: Path, dest: Path) -> None:
-    """Extract a zip without letting it write outside ``dest`` or explode in size."""
-    with zipfile.ZipFile(archive) as zf:
-        total = 0
-        for info in zf.infolist():
-            total += info.file_size
-            if total > MAX_UNZIPPED:
-                raise ValueError(f"{archive.name}: archive unpacks to more than {MAX_UNZIPPED >> 20} MiB")
-            target = (dest / info.filename).resolve()
-            if not str(target).startswith(str(dest.resolve()) + os.sep) or info.is_dir():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
-
-
-def normalise_name(filename: str) -> str:
-    """``Copy of X (1).ipynb`` -> ``x``: the stem a renamed copy stands for (lower case)."""
-    stem = re.sub(r"\.ipynb$", "", filename.strip(), flags=re.I)
-    while True:
-        new = re.sub(r"^(copy of|kopie von|copie de|copia de)\s+", "", stem, flags=re.I)
-        new = re.sub(r"\s*\(\d+\)$", "", new)
-        new = re.sub(r"[-_ ]?(checkpoint|copy\d*)$", "", new, flags=re.I)
-        if new == stem:
-            break
-        stem = new
-    return stem.strip().lower()
-
-
-def match_notebook(path: Path, names: list[str], grade_ids: dict[str, set[str]]) -> tuple[str | None, str]:
-    """Which of the lab's notebooks ``path`` is; returns (name or None, how it was matched)."""
-    norm = normalise_name(path.name)
-    stems = {n[: -len(".ipynb")].lower(): n for n in names}
-    if norm in stems:
-        return stems[norm], "name"
-    # a prefix or suffix such as a student id: longest stem contained in the name wins
-    for stem in sorted(stems, key=len, reverse=True):
-        if stem in norm.replace(" ", "_"):
-            return stems[stem], "name"
-    if path.suffix.lower() != ".ipynb":
-        return None, "not a notebook"
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-        ids = {
-            c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            for c in nb.get("cells", [])
-            if isinstance(c, dict)
-        }
-    except (json.JSONDecodeError, AttributeError, TypeError, ValueError):
-        return None, "unreadable"
-    best = max(names, key=lambda n: len(ids & grade_ids[n]))
-    if ids & grade_ids[best]:
-        return best, "content"
-    if len(names) == 1:
-        return names[0], "only notebook"
-    return None, "no cell of the lab's notebooks found"
-
-
-def collect(path: Path, work: Path) -> dict[str, list[Path]]:
-    """student id -> the files they handed in, one top-level entry per student (plain folders and zips; the LMS
-    layouts are read by ``course.term.intake.read_export``)."""
-    from .term.intake import top_entries
-
-    return collect_entries(top_entries(path, work), work)
-
-
-def collect_entries(entries: list[Path], work: Path) -> dict[str, list[Path]]:
-    """One student per entry: a folder's files, a zip's contents, or the file itself."""
-    students: dict[str, list[Path]] = {}
-    for entry in entries:
-        sid = student_id(entry.name)
-        while sid in students:
-            sid += "_"
-        if entry.is_dir():
-            files = sorted(p for p in entry.rglob("*") if p.is_file() and not _skip(p.relative_to(entry)))
-        elif entry.suffix.lower() == ".zip" and zipfile.is_zipfile(entry):
-            unpacked = work / "unzipped" / sid
-            unpacked.mkdir(parents=True, exist_ok=True)
-            try:
-                safe_extract(entry, unpacked)
-                files = sorted(p for p in unpacked.rglob("*") if p.is_file() and not _skip(p.relative_to(unpacked)))
-            except (ValueError, zipfile.BadZipFile, OSError):
-                files = [entry]
-        else:
-            files = [entry]
-        students[sid] = files
-    return students
-
-
-def load_submission(path: Path, report=None):
-    """Read a submitted notebook, upgrading old formats; raises ValueError with a readable reason."""
-    if path.stat().st_size > MAX_NOTEBOOK:
-        raise ValueError(f"file is larger than {MAX_NOTEBOOK >> 20} MiB")
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
-        raise ValueError("JSON but not a Jupyter notebook")
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # nbformat raises a zoo of exceptions
-        raise ValueError(f"not a readable notebook ({type(exc).__name__}: {exc})") from None
-    if report is not None and raw.get("nbformat", 4) < 4:
-        report.notes.append(f"old notebook format {raw.get('nbformat')} upgraded to 4")
-    if report is not None and path.stat().st_size > 5 * 1024**2:
-        report.notes.append(f"large file ({path.stat().st_size >> 20} MiB of outputs): outputs cleared")
-    for cell in nb.cells:  # Colab-era cells may lack ids or carry execution metadata
-        cell.metadata.pop("execution", None)
-    try:
-        nbformat.validate(nb)
-    except nbformat.ValidationError:
-        nb = nbformat.validator.normalize(nb)[1] if hasattr(nbformat.validator, "normalize") else nb
-    return nb
-
-
-# Grading one student ---------------------------------------------------------------------------------------------
-MARKER = "##course-ran:{grade_id}:{nonce}##"
-
-
-def _run_killable(cmd: list[str], cwd: Path, env: dict, timeout: float, log: Path) -> int:
-    """Run ``cmd`` in its own process group; on timeout kill the whole group (nbgrader and its kernel)."""
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            return proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return 124
-        finally:
-            try:  # a sandboxed kernel runs in a session of its own: make sure nothing is left behind
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-
-
-# What the warm fork server imports once, so that each student's worker starts without importing it again.
-# torch and numpy too: the judge (course/judge) computes the hidden tests' references in the worker.
-_PRELOAD = ["course._worker", "course.nbgrader_ext", "nbgrader.apps", "nbgrader.api", "nbconvert.exporters.html",
-            "torch", "numpy", "course.judge.kit"]  # fmt: skip
-_forkserver = None
-
-
-def _fork_context():
-    """multiprocessing's fork server, with nbgrader and nbconvert imported (None where there is none)."""
-    global _forkserver
-    if _forkserver is None:
-        import multiprocessing as mp
-
-        if (
-            os.environ.get("COURSE_WORKER") == "subprocess"
-            or "forkserver" not in mp.get_all_start_methods()
-            or mp.current_process().daemon  # e.g. a Dask worker process: it may not start children this way
-        ):
-            _forkserver = False
-        else:
-            _forkserver = mp.get_context("forkserver")
-            _forkserver.set_forkserver_preload(_PRELOAD)
-    return _forkserver or None
-
-
-def _run_worker(root: Path, lab_id: str, sid: str, feedback: bool, env: dict, timeout: float, log: Path) -> int:
-    """Run the grading worker for one student (forked from the warm fork server, or as a fresh process); on timeout
-    kill it with everything it started.  Returns its exit code (124: timed out)."""
-    ctx = _fork_context()
-    if ctx is None:
-        cmd = [sys.executable, "-m", "course._worker", str(root), lab_id, sid]
-        return _run_killable(cmd + ([] if feedback else ["--no-feedback"]), root, env, timeout, log)
-    from . import _worker
-
-    proc = ctx.Process(target=_worker.run_child, args=(str(root), lab_id, sid, feedback, env, str(log)))
-    proc.start()
-    try:
-        proc.join(timeout)
-        if proc.is_alive():
-            _kill_group(proc)
-            proc.join()
-            return 124
-        return proc.exitcode if proc.exitcode is not None else 1
-    finally:
-        _kill_group(proc)  # a sandboxed kernel runs in a session of its own: make sure nothing is left behind
-
-
-def _kill_group(proc) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if proc.is_alive():  # not yet in its own session
-        proc.kill()
-
-
-def sanitise_for_feedback(nb, nonce: str = "") -> None:
-    """Remove hidden tests' code, traceback lines and echoes of it, and the run markers from a graded notebook."""
-    for cell in nb.cells:
-        meta = nbtools.nbgrader_meta(cell)
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-            continue
-        hidden = {
-            line.strip()
-            for block in nbtools.HIDDEN.findall(cell.source)
-            for line in block.splitlines()
-            if len(line.strip()) > 6
-        }
-        cell.source = nbtools.strip_hidden_tests(cell.source, "# (hidden tests ran here; their code is not shown)")
-        outputs = []
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
-            elif out.get("output_type") == "stream":
-                lines = str(out.get("text", "")).splitlines(keepends=True)
-                lines = [ln for ln in lines if "##course-ran:" not in ln and not (ln.strip() and ln.strip() in hidden)]
-                out["text"] = "".join(lines)
-                if not out["text"]:
-                    continue
-            outputs.append(out)
-        cell.outputs = outputs
-
-
-def grade_one(task: dict) -> dict:
-    """Grade one student in a scratch course root; everything in and out travels in ``task`` and the result.
-
-    Runs in the driver's thread pool, or on a Dask worker (which needs this repository at the same path).
-    """
-    t0 = time.monotonic()
-    course = Course.load(Path(task["course_root"]))
-    (lab,) = course.labs([task["lab"]])
-    sid = task["student"]
-    # short paths: the kernel's unix sockets live under here, and a socket path may not exceed 107 bytes
-    base = Path(tempfile.mkdtemp(prefix="g", dir=task.get("tmp")))
-    os.chmod(base, 0o711)  # the sandboxed kernel's user must be able to reach its working folder
-    root = base / "r"
-    result = {"student": sid, "results": {}, "error": "", "files": {}, "log": "", "seconds": 0.0}
-    try:
-        nbg.make_root(course, lab, root, with_notebooks=False)
-        if lab.judged:
-            with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
-                config.write(
-                    "\n# this lab's hidden tests run in the judge (course/judge)\nc.SafeExecute.judge = True\n"
-                )
-        os.chmod(root, 0o711)
-        (root / "gradebook.db").write_bytes(task["gradebook"])
-        sub = root / "submitted" / sid / lab.id
-        sub.mkdir(parents=True)
-        for name, text in task["notebooks"].items():
-            (sub / name).write_text(text, encoding="utf-8")
-        (root / "grading.json").write_text(json.dumps({k: task[k] for k in ("nonce", "tampering")}))
-        runtime = root / "k"
-        runtime.mkdir(mode=0o700)
-        env = dict(task["env"])
-        env["JUPYTER_RUNTIME_DIR"] = str(runtime)
-        env["COURSE_SANDBOX_WORKDIR"] = str(root)
-        log = base / "log.txt"
-        log.write_text("")
-        env = nbg.nbgrader_env(env)
-        rc = _run_worker(root, lab.id, sid, task.get("feedback", True), env, task["timeout"], log)
-        text = log.read_text(errors="replace")
-        if rc == 124:
-            result["error"] = f"timed out after {task['timeout']:.0f} s"
-        elif rc != 0:
-            failed = re.findall(r"AUTOGRADE FAILED: ([^\n]*)", text)
-            result["error"] = failed[-1] if failed else f"nbgrader autograde failed (exit code {rc})"
-        result["results"] = read_scores(course, root, lab.id, sid)
-        checks = root / "checks.json"
-        result["checks"] = json.loads(checks.read_text()) if checks.exists() else {}
-        graded = root / "autograded" / sid / lab.id
-        for path in sorted(graded.glob("*.ipynb")) if graded.is_dir() else []:
-            result["files"][f"autograded/{sid}/{lab.id}/{path.name}"] = path.read_bytes()
-        for html in sorted((root / "feedback" / sid / lab.id).glob("*.html")):
-            result["files"][f"feedback/{sid}/{lab.id}/{html.name}"] = html.read_bytes()
-        result["log"] = text
-    except Exception as exc:  # anything at all: this student gets an error row, the class goes on
-        result["error"] = f"grader error: {type(exc).__name__}: {exc}"
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-        result["seconds"] = time.monotonic() - t0
-    return result
-
-
-def read_scores(course: Course, root: Path, lab_id: str, sid: str) -> dict[str, dict]:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    results: dict[str, dict] = {}
-    try:
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.id) as gb:
-            try:
-                submission = gb.find_submission(lab_id, sid)
-            except MissingEntry:
-                return results
-            for nb in submission.notebooks:
-                cells = {
-                    g.name: {
-                        "score": float(g.score),
-                        "max_score": float(g.max_score),
-                        "auto_score": None if g.auto_score is None else float(g.auto_score),
-                        "needs_manual_grade": bool(g.needs_manual_grade),
-                    }
-                    for g in nb.grades
-                }
-                results[nb.name + ".ipynb"] = {
-                    "score": float(nb.score),
-                    "max_score": float(nb.max_score),
-                    "needs_manual_grade": bool(nb.needs_manual_grade),
-                    "cells": cells,
-                }
-    except Exception as exc:  # a damaged gradebook must not stop the class
-        results["__error__"] = {"error": f"{type(exc).__name__}: {exc}"}
-    return results
-
-
-# The class -------------------------------------------------------------------------------------------------------
 def lab_reference(course: Course, lab: Lab, work: Path, nonce: str) -> tuple[Path, dict[str, dict]]:
     """Generate the gradebook once (every test cell ends by printing a run marker); return it with the release."""
     root = nbg.make_root(course, lab, work / "reference")
@@ -406,7 +47,7 @@ def lab_reference(course: Course, lab: Lab, work: Path, nonce: str) -> tuple[Pat
         for cell in nb.cells:
             meta = nbtools.nbgrader_meta(cell)
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-                marker = MARKER.format(grade_id=meta["grade_id"], nonce=nonce)
+                marker = policy.marker(meta["grade_id"], nonce)
                 cell.source += f"\n### BEGIN HIDDEN TESTS\nprint({marker!r})\n### END HIDDEN TESTS"
         nbtools.write(nb, path)
     release = nbg.generate(root, lab.id)
@@ -428,28 +69,28 @@ def lab_reference(course: Course, lab: Lab, work: Path, nonce: str) -> tuple[Pat
     return root / "gradebook.db", info
 
 
-def _sandbox_env(say) -> dict:
+def _sandbox(say) -> bool:
+    """Whether the kernels run in the sandbox (``COURSE_SANDBOX``: auto, on or off), said once."""
     from . import sandbox
 
     wanted = sandbox.mode()
     if wanted == "off":
         say("sandbox: off (COURSE_SANDBOX=off): student code runs with the grader's rights")
-        return {"COURSE_SANDBOX": "off"}
+        return False
     ok, why = sandbox.available()
     if not ok:
         if wanted == "on":
             raise SystemExit(f"COURSE_SANDBOX=on but no sandbox is possible: {why}")
         say(f"sandbox: unavailable ({why}); student code runs with the grader's rights")
-        return {"COURSE_SANDBOX": "off"}
+        return False
     say("sandbox: bubblewrap (no network; only its own folder writable; memory, process and file limits)")
-    return {"COURSE_SANDBOX": "on"}
+    return True
 
 
-def _uid_for(sid: str) -> str:
+def _uid_for(sid: str) -> int | None:
     from . import sandbox
 
-    uid = sandbox.uid_for(zlib.crc32(sid.encode()) % 2000)
-    return "" if uid is None else str(uid)
+    return sandbox.uid_for(zlib.crc32(sid.encode()) % 2000)
 
 
 PREPARE = {  # data sets a lab derives from the cached ones (lab.toml: prepare = [...]); built once before grading
@@ -514,82 +155,36 @@ def grade_class(
         from .term.intake import read_export, read_times
         from .term.roster import read_roster
 
-        intake = read_export(path, work)
+        export = read_export(path, work)
         if only is not None:
-            if only not in intake.submissions:
+            if only not in export.submissions:
                 raise SystemExit(f"--only {only}: no submission of that student in {path}")
-            intake.submissions = {only: intake.submissions[only]}
-        students = {sid: sub.files for sid, sub in intake.submissions.items()}
-        kind = "" if intake.kind.value == "plain" else f" ({intake.kind.value} export)"
+            export.submissions = {only: export.submissions[only]}
+        students = {sid: sub.files for sid, sub in export.submissions.items()}
+        kind = "" if export.kind.value == "plain" else f" ({export.kind.value} export)"
         say(f"{lab.id}: {len(students)} submission(s) found in {path}{kind}")
-        for note in intake.notes:
+        for note in export.notes:
             say(f"  {note}")
         prepare(lab, say)
 
         rows: dict[str, list[Row]] = {}
-        tasks: dict[str, dict] = {}
+        tasks: dict[str, Task] = {}
         integrity: dict[str, dict] = {}
         for sid, files in students.items():
-            rows[sid], notebooks, tampering = [], {}, {}
-            chosen: dict[str, tuple[Path, str]] = {}
-            for f in files:
-                name, how = match_notebook(f, names, {n: info[n]["grade_ids"] for n in names})
-                if name is None and how == "unreadable" and len(names) == 1:
-                    name = names[0]
-                if name is None:
-                    status = "ignored: not a notebook" if f.suffix.lower() != ".ipynb" else f"ignored: {how}"
-                    if how == "unreadable":
-                        status = "corrupt: " + _corrupt_reason(f)
-                    rows[sid].append(Row(sid, f.name, status=status))
-                    continue
-                if name in chosen:
-                    old, old_how = chosen[name]
-                    # prefer the file with the exact name, then the newer one
-                    keep_new = (f.name == name) or (old.name != name and f.stat().st_mtime > old.stat().st_mtime)
-                    keep, other = (f, old) if keep_new else (old, f)
-                    chosen[name] = (keep, how if keep_new else old_how)
-                    rows[sid].append(Row(sid, other.name, status=f"ignored: a second file for {name}"))
-                else:
-                    chosen[name] = (f, how)
-            for name in names:
-                row = Row(sid, name, max_score=info[name]["max_score"])
-                rows[sid].append(row)
-                if name not in chosen:
-                    row.status = "missing"
-                    continue
-                f, how = chosen[name]
-                report = Report()
-                if f.name != name:
-                    how_note = " (matched by content)" if how == "content" else ""
-                    report.notes.append(f"graded {f.name!r} as {name}{how_note}")
-                try:
-                    nb = load_submission(f, report)
-                    nb, report = repair(nb, info[name]["release"], report)
-                    scan(nb, info[name]["release"], report)
-                except (ValueError, OSError) as exc:
-                    row.status = f"corrupt: {exc}"
-                    continue
-                except Exception as exc:  # a notebook that defeats the repair is still graded as it is
-                    report.notes.append(f"could not align with the release ({type(exc).__name__})")
-                    nb = load_submission(f, report)
-                row.notes, row.integrity = report.notes, report.summary()
-                integrity.setdefault(sid, {})[name] = report.as_dict()
-                if report.tampering:
-                    tampering[name] = report.tampering
-                notebooks[name] = nbformat.writes(nb)
+            rows[sid], notebooks, tampering = _read_student(sid, files, info, integrity)
             if notebooks:
-                tasks[sid] = {
-                    "course_root": str(course.root),
-                    "lab": lab.id,
-                    "student": sid,
-                    "notebooks": notebooks,
-                    "gradebook": gradebook,
-                    "nonce": nonce,
-                    "tampering": tampering,
-                    "timeout": timeout * len(notebooks) + 120,
-                    "tmp": os.environ.get("COURSE_GRADE_TMP"),
-                    "feedback": feedback,
-                }
+                tasks[sid] = Task(
+                    course_root=str(course.root),
+                    lab=lab.id,
+                    student=sid,
+                    notebooks=notebooks,
+                    gradebook=gradebook,
+                    nonce=nonce,
+                    tampering=tampering,
+                    timeout=timeout * len(notebooks) + 120,
+                    tmp=os.environ.get("COURSE_GRADE_TMP"),
+                    feedback=feedback,
+                )
 
         # one more job than cores: a student's grading waits on disk (sqlite commits) and on kernel start-up
         # handshakes, and the extra job fills those gaps (measured: MEASUREMENTS.md, scripts/benchmark.py)
@@ -599,18 +194,23 @@ def grade_class(
             "OMP_NUM_THREADS": str(threads),
             "MKL_NUM_THREADS": str(threads),
             "CUDA_VISIBLE_DEVICES": os.environ.get("COURSE_GRADE_CUDA_VISIBLE_DEVICES", ""),
-            "COURSE_NOTEBOOK_TIMEOUT": str(int(timeout)),
-            **_sandbox_env(say),
         }
+        sandboxed = _sandbox(say)
         for sid, task in tasks.items():
-            task["env"] = {**env, "COURSE_SANDBOX_UID": _uid_for(sid) if env["COURSE_SANDBOX"] == "on" else ""}
+            task.env = dict(env)
+            task.settings = Settings(
+                judge=lab.judged,
+                notebook_timeout=int(timeout),
+                sandbox=sandboxed,
+                sandbox_uid=_uid_for(sid) if sandboxed else None,
+            )
 
         seconds: dict[str, float] = {}
-        for res in _run_tasks(list(tasks.values()), jobs, scheduler, say):
-            sid = res["student"]
-            _record(res, rows[sid], tasks[sid], out)
-            seconds[sid] = res["seconds"]
-            say(f"  graded {sid} in {res['seconds']:.1f} s" + (f" ({res['error']})" if res["error"] else ""))
+        for outcome in run_tasks(list(tasks.values()), jobs, scheduler, say):
+            sid = outcome.student
+            _record(outcome, rows[sid], tasks[sid], out)
+            seconds[sid] = outcome.seconds
+            say(f"  graded {sid} in {outcome.seconds:.1f} s" + (f" ({outcome.error})" if outcome.error else ""))
 
         # the class: everyone on the roster, the earlier rows of the others when one student was regraded
         people = read_roster(roster) if roster else {}
@@ -626,10 +226,10 @@ def grade_class(
             integrity = {**{k: v for k, v in old_integrity.items() if k != only}, **integrity}
         else:
             for sid in sorted(set(people) - set(rows)):  # on the roster, nothing submitted
-                rows[sid] = [Row(sid, name, max_score=info[name]["max_score"], status="missing: nothing submitted")
-                             for name in names]  # fmt: skip
+                nothing = Status(Kind.MISSING, "nothing submitted")
+                rows[sid] = [Row(sid, name, max_score=info[name]["max_score"], status=nothing) for name in names]
         records = class_gradebook.build_records(
-            course, lab, intake, people, read_times(times) if times else {}, extensions, previous, only
+            course, lab, export, people, read_times(times) if times else {}, extensions, previous, only
         )
         for sid, rec in records.items():
             if sid in seconds:
@@ -651,118 +251,71 @@ def grade_class(
     return all_rows
 
 
+def _read_student(sid: str, files: list[Path], info: dict, integrity: dict) -> tuple[list[Row], dict, dict]:
+    """One student's files, matched, read, repaired and scanned: their rows, the notebooks to grade (name -> text)
+    and what the integrity scan counts as tampering (name -> findings); the scan's report goes into ``integrity``."""
+    names = sorted(info)
+    chosen, rows = intake.choose(sid, files, {n: info[n]["grade_ids"] for n in names})
+    notebooks: dict[str, str] = {}
+    tampering: dict[str, list[str]] = {}
+    for name in names:
+        row = Row(sid, name, max_score=info[name]["max_score"])
+        rows.append(row)
+        if name not in chosen:
+            row.status = Status(Kind.MISSING)
+            continue
+        f, how = chosen[name].path, chosen[name].how
+        report = Report()
+        if f.name != name:
+            how_note = " (matched by content)" if how == "content" else ""
+            report.notes.append(f"graded {f.name!r} as {name}{how_note}")
+        try:
+            nb = intake.load_submission(f, report)
+            nb, report = repair(nb, info[name]["release"], report)
+            scan(nb, info[name]["release"], report)
+        except (ValueError, OSError) as exc:
+            row.status = Status(Kind.CORRUPT, str(exc))
+            continue
+        except Exception as exc:  # a notebook that defeats the repair is still graded as it is
+            report.notes.append(f"could not align with the release ({type(exc).__name__})")
+            nb = intake.load_submission(f, report)
+        row.notes, row.integrity = report.notes, report.summary()
+        integrity.setdefault(sid, {})[name] = report.as_dict()
+        if report.tampering:
+            tampering[name] = report.tampering
+        notebooks[name] = nbformat.writes(nb)
+    return rows, notebooks, tampering
+
+
 def default_jobs() -> int:
     """Submissions graded at once by default: the number of cores plus one."""
     return (os.cpu_count() or 1) + 1
 
 
-def _run_tasks(tasks: list[dict], jobs: int, scheduler: str | None, say):
-    """Yield results as they finish: a local thread pool (each task is a subprocess), or a Dask cluster."""
-    if scheduler:
-        from distributed import Client, as_completed
-
-        say(f"  sending {len(tasks)} submission(s) to the Dask scheduler at {scheduler}")
-        with Client(scheduler) as client:
-            futures = [client.submit(grade_one, t, key=f"grade-{t['lab']}-{t['student']}", pure=False) for t in tasks]
-            for future in as_completed(futures):
-                try:
-                    yield future.result()
-                except Exception as exc:  # a lost worker: the student gets an error row
-                    task = tasks[futures.index(future)]
-                    yield {"student": task["student"], "results": {}, "error": f"worker failed: {exc}",
-                           "files": {}, "log": "", "seconds": 0.0, "checks": {}}  # fmt: skip
-        return
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_one, t) for t in tasks]
-        for future in futures:
-            yield future.result()
-
-
-def _record(res: dict, rows: list[Row], task: dict, out: Path) -> None:
-    sid = res["student"]
-    for rel, blob in res["files"].items():
+def _record(outcome: Outcome, rows: list[Row], task: Task, out: Path) -> None:
+    """The outcome of one student's worker, written out and into their rows."""
+    sid = outcome.student
+    for rel, blob in outcome.files.items():
         dest = out / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(blob)
     (out / "logs").mkdir(exist_ok=True)
-    (out / "logs" / f"{sid}.log").write_text(res["log"], encoding="utf-8")
-    checks = res.get("checks", {})
+    (out / "logs" / f"{sid}.log").write_text(outcome.log, encoding="utf-8")
     for row in rows:
-        if row.notebook not in task["notebooks"] or row.status != "ok":
+        if row.notebook not in task.notebooks or row.status.kind is not Kind.OK:
             continue
-        got = res["results"].get(row.notebook)
+        got = outcome.scores.get(row.notebook)
         if got is None:
-            row.status = f"error: {res['error'] or 'not graded'}"
+            row.status = Status(Kind.ERROR, outcome.error or "not graded")
             continue
-        row.score, row.max_score = got["score"], got["max_score"]
-        row.needs_manual_grade = got["needs_manual_grade"]
-        row.cells = got["cells"]
-        extra = checks.get(row.notebook, [])
+        row.score, row.max_score = got.score, got.max_score
+        row.needs_manual_grade = got.needs_manual_grade
+        row.cells = got.cells
+        findings = outcome.findings.get(row.notebook, [])
+        extra = [f.text for f in findings]
         row.notes += extra
-        if any(n.startswith(("kernel died", "time limit")) for n in extra):
-            row.status = "error: " + next(n for n in extra if n.startswith(("kernel died", "time limit")))
-        elif res["error"]:
-            row.status = f"error: {res['error']}"
-        elif row.notebook in task["tampering"]:
-            row.status = "tampered: autograded tests scored 0"
+        row.status = policy.status(findings, outcome.error)
         row.integrity = "; ".join(x for x in (row.integrity, *extra) if x)
-
-
-def _corrupt_reason(path: Path) -> str:
-    try:
-        load_submission(path)
-    except (ValueError, OSError) as exc:
-        return str(exc)
-    return "unreadable"
-
-
-def write_reports(rows: list[Row], out: Path) -> None:
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row.csv())
-    report: dict[str, dict] = {}
-    for row in rows:
-        report.setdefault(row.student, {})[row.notebook] = {
-            "score": row.score,
-            "max_score": row.max_score,
-            "status": row.status,
-            "needs_manual_grade": row.needs_manual_grade,
-            "notes": row.notes,
-            "cells": row.cells,
-            "integrity": row.integrity,
-        }
-    (out / "scores.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def read_rows(out: Path) -> list[Row]:
-    """The rows an earlier run wrote to ``out/scores.json``."""
-    path = Path(out) / "scores.json"
-    if not path.exists():
-        return []
-    rows = []
-    for sid, notebooks in json.loads(path.read_text(encoding="utf-8")).items():
-        for name, d in notebooks.items():
-            rows.append(Row(sid, name, d["score"], d["max_score"], d["status"], d["needs_manual_grade"],
-                            d.get("notes", []), d.get("cells", {}), d.get("integrity", "")))  # fmt: skip
-    return rows
-
-
-def summary(rows: list[Row]) -> str:
-    header = ("student", "notebook", "score", "status")
-    table = [header] + [
-        (r.student, r.notebook, f"{_fmt(r.score)}/{_fmt(r.max_score)}" + (" +manual" if r.needs_manual_grade else ""),
-         r.status)
-        for r in rows
-    ]  # fmt: skip
-    widths = [min(48, max(len(str(t[i])) for t in table)) for i in range(len(header))]
-    lines = []
-    for n, t in enumerate(table):
-        lines.append("  ".join(str(v)[:48].ljust(w) for v, w in zip(t, widths, strict=True)).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def main(

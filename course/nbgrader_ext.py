@@ -4,9 +4,13 @@
   * a kernel that dies (``os._exit``, a segfault, the memory limit) or a notebook that runs out of its time budget no
     longer throws the whole submission away (nbgrader 0.9.6 removes it): the cells already run keep their outputs,
     and every cell not run gets an error output, so its test cell scores 0 -- points earned before are kept;
-  * the notebook as a whole has a time budget (``COURSE_NOTEBOOK_TIMEOUT`` seconds), on top of the per-cell limit;
-  * a cell's output is capped (``COURSE_MAX_OUTPUT`` bytes) so a print in a loop cannot exhaust the grader's memory;
-  * the kernel is started by ``SandboxKernelManager``, which wraps it in bubblewrap when ``COURSE_SANDBOX=on``.
+  * the notebook as a whole has a time budget (``c.SafeExecute.notebook_timeout`` seconds), on top of the per-cell
+    limit;
+  * a cell's output is capped (``c.SafeExecute.max_output`` bytes) so a print in a loop cannot exhaust the grader's
+    memory;
+  * the kernel is started by ``SandboxKernelManager``, which wraps it in bubblewrap
+    (``c.SandboxKernelManager.sandbox``).
+``course grade`` writes these settings into each student's scratch nbgrader_config.py (``course.grader.records``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float
+from traitlets import Bool, Float, Int, Unicode
 
 from .judge.judge import Judge, Verdict
 from .judge.remote import KernelError
@@ -31,46 +35,63 @@ def _error(ename: str, evalue: str) -> NotebookNode:
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    """Starts the kernel inside bubblewrap (see course.sandbox) when COURSE_SANDBOX=on.
+    """Starts the kernel inside bubblewrap (see course.sandbox) when ``sandbox`` is on.
 
-    `course grade` gives every student a scratch folder (``COURSE_SANDBOX_WORKDIR``) holding the working folder and
-    a runtime folder (``JUPYTER_RUNTIME_DIR``) for the connection file and the kernel's unix sockets.  Ownership is
-    only ever handed to the sandbox's uid inside that scratch folder.
+    `course grade` gives every student a scratch folder (``workdir``) holding the working folder and a runtime folder
+    (``JUPYTER_RUNTIME_DIR``) for the connection file and the kernel's unix sockets.  Ownership is only ever handed to
+    the sandbox's uid inside that scratch folder.
     """
+
+    sandbox = Bool(False, help="Run the kernel in bubblewrap (course/sandbox.py).").tag(config=True)
+    workdir = Unicode("", help="The student's scratch folder: the only place handed to the sandbox's uid.").tag(
+        config=True
+    )
+    uid = Int(-1, help="Run the sandboxed kernel as this uid (when the grader is root); -1: the grader's.").tag(
+        config=True
+    )
+    memory = Int(0, help="Memory limit of the sandboxed kernel in bytes (0: course.sandbox.Limits' default).").tag(
+        config=True
+    )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        if _sandboxed():
+        if self._sandboxed():
             self.transport = "ipc"  # unix sockets: the sandbox has no network, not even the grader's loopback
 
+    def _sandboxed(self) -> bool:
+        return self.sandbox and bool(self.workdir) and bool(os.environ.get("JUPYTER_RUNTIME_DIR"))
+
+    def _uid(self) -> int | None:
+        return self.uid if self.uid >= 0 else None
+
     def write_connection_file(self, **kwargs):
-        if _sandboxed():
+        if self._sandboxed():
             runtime = os.environ["JUPYTER_RUNTIME_DIR"]
             if not self.connection_file or os.path.dirname(os.path.realpath(self.connection_file)) != runtime:
                 name = (self.kernel_id or str(os.getpid())).replace("-", "")[:12]
                 self.connection_file = os.path.join(runtime, f"k{name}.json")
                 self.ip = os.path.splitext(self.connection_file)[0] + "-ipc"
         result = super().write_connection_file(**kwargs)
-        uid = _sandbox_uid()
-        if _sandboxed() and uid is not None:
-            _give(self.connection_file, uid, recursive=False)
+        uid = self._uid()
+        if self._sandboxed() and uid is not None:
+            _give(self.workdir, self.connection_file, uid, recursive=False)
         return result
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        if not _sandboxed():
+        if not self._sandboxed():
             return cmd
         from .sandbox import Limits, Sandbox, default_readonly, torch_home
 
         cwd = os.path.realpath(self._launch_args.get("cwd") or os.getcwd())
         runtime = os.path.realpath(os.environ["JUPYTER_RUNTIME_DIR"])
-        uid = _sandbox_uid()
+        uid = self._uid()
         if uid is not None:
-            _give(cwd, uid, recursive=True)
-            _give(runtime, uid, recursive=False)
+            _give(self.workdir, cwd, uid, recursive=True)
+            _give(self.workdir, runtime, uid, recursive=False)
         limits = Limits()
-        if os.environ.get("COURSE_SANDBOX_MEMORY", "").isdigit():
-            limits.memory = int(os.environ["COURSE_SANDBOX_MEMORY"])
+        if self.memory > 0:
+            limits.memory = self.memory
         from . import data
 
         # the grader's data and weights caches, mounted read-only: the kernel's HOME is a private folder, so without
@@ -80,7 +101,7 @@ class SandboxKernelManager(AsyncKernelManager):
         if mpl:
             env["MPLCONFIGDIR"] = mpl
         if uid is not None:
-            _give(runtime, uid, recursive=True)
+            _give(self.workdir, runtime, uid, recursive=True)
         box = Sandbox(uid=uid, limits=limits, readonly=default_readonly())
         return box.wrap(cmd, cwd=cwd, writable=[cwd, runtime], env=env)
 
@@ -101,22 +122,9 @@ def _matplotlib_cache(runtime: str) -> str:
     return target
 
 
-def _sandboxed() -> bool:
-    return (
-        os.environ.get("COURSE_SANDBOX") == "on"
-        and bool(os.environ.get("COURSE_SANDBOX_WORKDIR"))
-        and bool(os.environ.get("JUPYTER_RUNTIME_DIR"))
-    )
-
-
-def _sandbox_uid() -> int | None:
-    uid = os.environ.get("COURSE_SANDBOX_UID", "")
-    return int(uid) if uid.isdigit() else None
-
-
-def _give(path: str, uid: int, recursive: bool) -> None:
+def _give(workdir: str, path: str, uid: int, recursive: bool) -> None:
     """chown ``path`` (and what it holds) to the sandbox's uid -- only strictly inside the scratch folder."""
-    work = os.path.realpath(os.environ.get("COURSE_SANDBOX_WORKDIR", ""))
+    work = os.path.realpath(workdir)
     real = os.path.realpath(path)
     if len(work) < 8 or not real.startswith(work.rstrip("/") + "/"):
         raise RuntimeError(f"refusing to hand {real} to the sandbox: it is not inside {work!r}")
@@ -132,6 +140,8 @@ class SafeExecute(Execute):
     on, autograded test cells are run by the judge (``course.judge``) instead of the student's kernel."""
 
     judge = Bool(False, help="Run autograded test cells in the judge, outside the student's kernel.").tag(config=True)
+    notebook_timeout = Int(0, help="Seconds the whole notebook may run (0: only the per-cell limit).").tag(config=True)
+    max_output = Int(2 * 1024 * 1024, help="Bytes of output a cell may keep; the rest is cut.").tag(config=True)
     in_kernel_share = Float(
         0.25, help="Share of a judged test's points that rests on in-kernel evidence (course.judge.kit.in_kernel)."
     ).tag(config=True)
@@ -143,9 +153,9 @@ class SafeExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._started = time.monotonic()
         self._stopped = ""
-        self._budget = float(os.environ.get("COURSE_NOTEBOOK_TIMEOUT", "0") or 0)
+        self._budget = float(self.notebook_timeout)
         self._cell_timeout = self.timeout
-        self._max_output = int(os.environ.get("COURSE_MAX_OUTPUT", str(2 * 1024 * 1024)))
+        self._max_output = int(self.max_output)
         self._judge = Judge(self._exchange) if self.judge else None
         self._channel = None
         try:

@@ -14,7 +14,7 @@ import torch
 
 import course
 from course import checks, data, nbtools
-from course.grade import collect, match_notebook, normalise_name, safe_extract, student_id
+from course.grader.intake import collect, match_notebook, normalise_name, safe_extract, student_id
 
 
 class AlwaysEqual:

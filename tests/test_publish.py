@@ -54,6 +54,7 @@ def test_edition_holds_no_answer_key(edition):
     assert not names & {"source", "tests", "examples", "tools", "nbgrader_config.py", "course.toml", "Makefile"}
     for module in ("grade.py", "build.py", "integrity.py", "sandbox.py", "publish.py", "leakcheck.py", "cli.py"):
         assert not (edition / "course" / module).exists(), module
+    assert not (edition / "course" / "grader").exists() and not (edition / "course" / "judge").exists()
     assert [p.name for p in (edition / "solutions").iterdir()] == [FIRST]  # named; no date has passed
     assert not list(edition.rglob("*.db"))
     assert leakcheck.check_tree(COURSE, edition, {FIRST}) == []

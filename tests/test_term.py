@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from nbgrader.api import Gradebook
 
-from course.grade import grade_class, read_rows
+from course.grade import grade_class
+from course.grader.reports import read_rows
 from course.term import export, gradebook, marks, record, report
 from course.term.intake import ExportKind, read_export, read_times
 from course.term.late import Method, Policy, assess

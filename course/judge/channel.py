@@ -25,6 +25,9 @@ from typing import Any
 from . import wire
 from .remote import KernelError
 
+DIED = "the kernel died (os._exit, a crash or the memory limit)"
+CONNECT_ATTEMPTS = 4  # a prompt is only ever dropped while the connection is being set up: the first attempt
+
 REQUEST = '__import__("course.judge.kernel_side").judge.kernel_side.serve({message!r})'
 
 
@@ -49,12 +52,13 @@ class Channel:
         """Make sure the kernel reaches our stdin socket before the first request.  The kernel's stdin socket (a
         ROUTER) drops a message for a client whose connection it has not registered yet, and a prompt dropped so
         would leave the kernel waiting for an answer forever: ask for a prompt until one arrives, answering blindly
-        (the answer is queued until the connection is up) when it does not."""
+        (the answer is queued until the connection is up) when it does not.  A kernel that never prompts (its
+        ``input`` replaced, its cells rewritten) does not answer the judge."""
         from queue import Empty
 
         deadline = time.monotonic() + timeout
         code = "get_ipython().kernel.raw_input('ready')"
-        while time.monotonic() < deadline:
+        for _ in range(CONNECT_ATTEMPTS):
             msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
             try:
                 msg = self.client.stdin_channel.get_msg(timeout=0.5)
@@ -62,21 +66,21 @@ class Channel:
             except Empty:
                 prompted = False
             self.client.input("")  # the answer to the prompt, seen or not: the cell ends
-            while time.monotonic() < deadline:  # its execute_reply
+            while True:  # its execute_reply
+                if time.monotonic() > deadline:
+                    raise KernelError("the judge could not reach your kernel", lost=True)
                 try:
                     reply = self.client.shell_channel.get_msg(timeout=1)
                 except Empty:
                     if not self._alive():
-                        break
+                        raise KernelError(DIED, lost=True) from None
                     continue
                 if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                    if reply.get("content", {}).get("status") != "ok" and not prompted:
-                        raise KernelError("the kernel did not answer the judge")  # its input() is gone
                     break
             if prompted:
                 self._connected = True
                 return
-        raise KernelError("the judge could not reach your kernel", lost=True)
+        raise KernelError("the kernel did not answer the judge")
 
     def close(self) -> None:
         """Let the last request cell end (it ends once the judge has acknowledged its reply), then disconnect."""
@@ -156,5 +160,5 @@ class Channel:
                 raise KernelError("a test's call of your code ran past the cell time limit", lost=True)
             if not poller.poll(timeout=int(1000 * min(left, 0.5)) + 1) and not self._alive():
                 self._finished = True
-                raise KernelError("the kernel died (os._exit, a crash or the memory limit)", lost=True)
+                raise KernelError(DIED, lost=True)
         return None

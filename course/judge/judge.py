@@ -130,7 +130,7 @@ class Judge:
         except Exception as exc:  # noqa: BLE001 - a failed check, or the student's code failing when called
             verdict.error = (type(exc).__name__, str(exc))
         finally:
-            getattr(self.kernel, "forget", lambda: None)()
+            self.kernel.forget()
         verdict.stdout = out.getvalue()
         verdict.in_kernel_failures = context.in_kernel_failures
         for name, value in namespace.items():

@@ -76,7 +76,7 @@ def _skip(path: Path) -> bool:
 
 def top_entries(path: Path, work: Path) -> list[Path]:
     """The export's top-level entries: a zip is unpacked safely first; one enclosing folder is looked through."""
-    from ..grade import safe_extract
+    from ..grader.intake import safe_extract
 
     path = Path(path)
     if path.is_file() and zipfile.is_zipfile(path):
@@ -142,8 +142,8 @@ def read_export(path: Path, work: Path) -> Intake:
 
 
 def _plain(entries: list[Path], work: Path) -> dict[str, Submission]:
-    """Today's behaviour: one top-level entry per student, named after the student (``course.grade.collect``)."""
-    from ..grade import collect_entries
+    """Today's behaviour: one top-level entry per student, named after the student (``grader.intake.collect``)."""
+    from ..grader.intake import collect_entries
 
     return {sid: Submission(sid, files) for sid, files in collect_entries(entries, work).items()}
 
@@ -160,7 +160,7 @@ def _place(sub: Submission, source: Path, filename: str, work: Path) -> None:
 
 
 def _unpack_zips(sub: Submission, work: Path) -> None:
-    from ..grade import safe_extract
+    from ..grader.intake import safe_extract
 
     files = []
     for f in sub.files:

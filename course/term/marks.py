@@ -41,7 +41,7 @@ def current(course: Course, lab: Lab, out: Path) -> list[Mark]:
     """Every submitted student's manually graded answers, with the marks given so far."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from ..grade import read_rows
+    from ..grader.reports import read_rows
 
     records = record.load(out)
     questions = gradebook.manual_questions(lab)
@@ -151,7 +151,7 @@ def import_sheet(course: Course, lab: Lab, out: Path, sheet: Path, feedback: boo
 
 def refresh_rows(course: Course, lab: Lab, out: Path) -> None:
     """grades.csv and scores.json with the gradebook's scores (manual marks included)."""
-    from ..grade import read_rows, write_reports
+    from ..grader.reports import read_rows, write_reports
 
     rows = read_rows(out)
     gradebook.sync_rows(course, lab, out, rows)
@@ -160,7 +160,7 @@ def refresh_rows(course: Course, lab: Lab, out: Path) -> None:
 
 def regenerate_feedback(course: Course, lab: Lab, out: Path, students: list[str]) -> None:
     """nbgrader's feedback again, from the graded notebooks with hidden tests removed and the class gradebook."""
-    from ..grade import sanitise_for_feedback
+    from ..grader.feedback import sanitise as sanitise_for_feedback
 
     with tempfile.TemporaryDirectory(prefix=f"feedback-{lab.id}-") as tmp:
         root = Path(tmp)

@@ -57,7 +57,7 @@ def failure_message(cell) -> str:
 
 
 def gather(lab: Lab, out: Path):
-    from ..grade import read_rows
+    from ..grader.reports import read_rows
 
     rows = read_rows(out)
     tests: dict[tuple[str, str], TestStats] = {}
