@@ -212,7 +212,7 @@ class SafeExecute(Execute):
             from .judge.channel import Channel
 
             alive = run_sync(self.km.is_alive)
-            self._channel = Channel(self.km.get_connection_info(), alive, self._judge.kernel.answer)
+            self._channel = Channel(self.km.get_connection_info(), alive, self._judge.kernel.answer, self._drain_iopub)
         try:
             return self._channel.request(tree, float(self.timeout or 600))
         except KernelError as exc:
@@ -224,11 +224,25 @@ class SafeExecute(Execute):
         """The test cell's outputs, as the judge reports them: what the checks printed, and their verdict."""
         # the student's cells above (never a test cell: its hidden code must not be run again in the kernel)
         before = [c.source for c in self.nb.cells[:index] if c.cell_type == "code" and not _is_test(c)]
-        verdict = self._judge.run(cell.source, before)
+        try:
+            verdict = self._judge.run(cell.source, before)
+        finally:
+            self._drain_iopub()
         cell.outputs = verdict_outputs(verdict, float(cell.metadata["nbgrader"].get("points", 0)), self.in_kernel_share)
         if verdict.kernel_lost:  # reported like a kernel that died in a cell of its own
             cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
             cell.outputs.append(_error("DeadKernelError", self._stopped or "the kernel did not answer the judge"))
+
+    def _drain_iopub(self) -> None:
+        """Empty the executor's IOPub queue of the judge's request cells (their busy and idle notices): nbclient only
+        reads it while it runs a cell itself, and a full queue would drop the next cell's messages."""
+        from jupyter_core.utils import run_sync
+
+        if self.kc is None:
+            return
+        ready, get = run_sync(self.kc.iopub_channel.msg_ready), run_sync(self.kc.iopub_channel.get_msg)
+        while ready():
+            get(timeout=1)
 
     def _cap_outputs(self, cell) -> None:
         if cell.cell_type != "code":

@@ -27,6 +27,8 @@ from .remote import KernelError
 
 DIED = "the kernel died (os._exit, a crash or the memory limit)"
 CONNECT_ATTEMPTS = 4  # a prompt is only ever dropped while the connection is being set up: the first attempt
+PROMPT_PATIENCE = 5.0  # seconds after which a prompt that has not come is taken for dropped
+READY = "course-judge-ready-"  # the tag of the prompts that test the connection
 
 REQUEST = '__import__("course.judge.kernel_side").judge.kernel_side.serve({message!r})'
 
@@ -35,13 +37,20 @@ class Channel:
     """Requests to one kernel (``connection``: its connection info); ``answer(order)`` serves the kernel's
     callbacks, ``alive()`` says whether the kernel process still runs."""
 
-    def __init__(self, connection: dict, alive: Callable[[], bool], answer: Callable[[dict], dict]):
+    def __init__(
+        self,
+        connection: dict,
+        alive: Callable[[], bool],
+        answer: Callable[[dict], dict],
+        between: Callable[[], None] = lambda: None,
+    ):
         from jupyter_client.blocking import BlockingKernelClient
 
         self.client = BlockingKernelClient()
         self.client.load_connection_info(connection)
         self.client.start_channels(shell=True, iopub=False, stdin=True, hb=False, control=False)
-        self._alive, self._answer = alive, answer
+        self._alive, self._answer, self._between = alive, answer, between
+        self._sent = 0  # requests sent: every so often ``between()`` empties the executor's queue of their notices
         self._deadline = 0.0
         self._depth = 0  # callbacks of the judge's being run now (the kernel waits on stdin meanwhile)
         self._pending = ""  # the request cell being run
@@ -51,32 +60,43 @@ class Channel:
     def _connect(self, timeout: float) -> None:
         """Make sure the kernel reaches our stdin socket before the first request.  The kernel's stdin socket (a
         ROUTER) drops a message for a client whose connection it has not registered yet, and a prompt dropped so
-        would leave the kernel waiting for an answer forever: ask for a prompt until one arrives, answering blindly
-        (the answer is queued until the connection is up) when it does not.  A kernel that never prompts (its
-        ``input`` replaced, its cells rewritten) does not answer the judge."""
-        from queue import Empty
-
+        would leave the kernel waiting for an answer forever.  So: run a cell that asks for a tagged prompt and wait
+        for it and for the cell's end; a prompt that has not come after a while was dropped, and a blind answer
+        (queued until the connection is up) ends the cell; then try again.  A late prompt of an earlier try is
+        recognised by its tag and skipped.  A kernel that never prompts (its ``input`` replaced, its cells
+        rewritten) does not answer the judge."""
         deadline = time.monotonic() + timeout
-        code = "get_ipython().kernel.raw_input('ready')"
-        for _ in range(CONNECT_ATTEMPTS):
-            msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
-            try:
-                msg = self.client.stdin_channel.get_msg(timeout=0.5)
-                prompted = msg.get("msg_type") == "input_request"
-            except Empty:
-                prompted = False
-            self.client.input("")  # the answer to the prompt, seen or not: the cell ends
-            while True:  # its execute_reply
+        for attempt in range(CONNECT_ATTEMPTS):
+            tag = f"{READY}{attempt}"
+            msg_id = self.client.execute(
+                f"get_ipython().kernel.raw_input({tag!r})",
+                silent=True,
+                store_history=False,
+                allow_stdin=True,
+                stop_on_error=False,
+            )
+            prompted = blind = ended = False
+            patience = time.monotonic() + PROMPT_PATIENCE
+            while not ended:
                 if time.monotonic() > deadline:
                     raise KernelError("the judge could not reach your kernel", lost=True)
-                try:
-                    reply = self.client.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    if not self._alive():
-                        raise KernelError(DIED, lost=True) from None
+                if self.client.stdin_channel.msg_ready():
+                    msg = self.client.stdin_channel.get_msg(timeout=1)
+                    if msg.get("msg_type") == "input_request" and msg.get("content", {}).get("prompt") == tag:
+                        prompted = True
+                        self.client.input("")
                     continue
-                if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                    break
+                if self.client.shell_channel.msg_ready():
+                    msg = self.client.shell_channel.get_msg(timeout=1)
+                    ended = msg.get("parent_header", {}).get("msg_id") == msg_id
+                    continue
+                if not prompted and not blind and time.monotonic() > patience:
+                    blind = True
+                    self.client.input("")
+                    continue
+                time.sleep(0.002)
+                if time.monotonic() > patience and not self._alive():
+                    raise KernelError(DIED, lost=True)
             if prompted:
                 self._connected = True
                 return
@@ -100,10 +120,18 @@ class Channel:
         if self._depth == 0:
             if not self._connected:
                 self._connect(min(timeout, 60.0))
+            self._drain()  # the replies of the requests before: they ended
+            self._sent += 1
+            if self._sent % 100 == 0:
+                self._between()
             self._deadline = time.monotonic() + timeout
             self._finished = False
             self._pending = self.client.execute(
-                REQUEST.format(message=wire.dumps(tree)), store_history=False, allow_stdin=True, stop_on_error=False
+                REQUEST.format(message=wire.dumps(tree)),
+                silent=True,
+                store_history=False,
+                allow_stdin=True,
+                stop_on_error=False,
             )
         elif self._finished:
             return None
@@ -135,6 +163,12 @@ class Channel:
                 continue
             self.client.input("")
 
+    def _drain(self) -> None:
+        """Read the replies of requests that have ended (each request cell's execute_reply arrives after the judge
+        has acknowledged its answer): the kernel stalls once too many of them wait unread."""
+        while self.client.shell_channel.msg_ready():
+            self.client.shell_channel.get_msg(timeout=1)
+
     def _next_prompt(self) -> str | None:
         """The next ``input()`` prompt of the request; ``None`` once its cell has ended."""
         import zmq
@@ -144,15 +178,16 @@ class Channel:
         poller.register(stdin.socket, zmq.POLLIN)
         poller.register(shell.socket, zmq.POLLIN)
         while not self._finished:
-            if stdin.msg_ready():
-                msg = stdin.get_msg(timeout=1)
-                if msg.get("msg_type") == "input_request":
-                    return str(msg.get("content", {}).get("prompt", ""))
-                continue
-            if shell.msg_ready():
+            while shell.msg_ready():  # read every reply as it comes: a full queue would stall the kernel
                 msg = shell.get_msg(timeout=1)
                 if msg.get("parent_header", {}).get("msg_id") == self._pending:
                     self._finished = True
+                    return None
+            if stdin.msg_ready():
+                msg = stdin.get_msg(timeout=1)
+                prompt = str(msg.get("content", {}).get("prompt", ""))
+                if msg.get("msg_type") == "input_request" and not prompt.startswith(READY):  # not a late test
+                    return prompt
                 continue
             left = self._deadline - time.monotonic()
             if left <= 0:
