@@ -58,26 +58,21 @@ def _judge_graph():
         @staticmethod
         def backward(ctx, grad):
             grads = _decode(_talk({"backward": ctx.graph, "grad": _encode(grad)}).get("value"))
-            grads = grads if isinstance(grads, list) else []
-            out = []
-            for i, (shape, dtype) in enumerate(ctx.shapes):
-                g = grads[i] if i < len(grads) else None
-                out.append(g.to(dtype) if isinstance(g, torch.Tensor) and g.shape == shape else None)
-            return (None, None, *out)
+            return (None, None, *wire.gradients(grads, ctx.shapes))
 
     return JudgeGraph
 
 
-def _talk(message: dict) -> dict:
-    """Tell the judge ``message`` (as the prompt of an ``input()``) and return its answer; requests the judge sends
-    meanwhile are served first."""
+def _talk(message: dict | str) -> dict:
+    """Tell the judge ``message`` (as the prompt of an ``input()``; a message or its text) and return its answer;
+    requests the judge sends meanwhile are served first."""
     kernel = _shell().kernel
     while True:
-        order = wire.loads(kernel.raw_input(wire.dumps(message)))
+        order = wire.loads(kernel.raw_input(message if isinstance(message, str) else wire.dumps(message)))
         if type(order) is not dict:
             raise RuntimeError("the judge's answer was not understood")
         if "serve" in order:
-            message = {"reply": _answer(order["serve"])}
+            message = _answer(order["serve"])
             continue
         if "raise" in order:
             error = order["raise"] if type(order["raise"]) is dict else {}
@@ -299,20 +294,19 @@ def _run(request: dict) -> dict:
     raise ValueError(f"unknown request {op!r}")
 
 
-def _answer(request: Any) -> dict:
-    """The reply to one request: its value, or the error the student's code raised."""
+def _answer(request: Any) -> str:
+    """The text of the reply to one request: its value, or the error the student's code raised (a value that is
+    not data, nested in a list say, is an error of its own)."""
     try:
         if type(request) is not dict:
             raise ValueError("not a request")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            reply = _run(request)
-        wire.dumps(reply)  # a value that is not data (nested in a list, say) is an error of its own
-        return reply
+            return wire.dumps({"reply": _run(request)})
     except BaseException as exc:  # noqa: BLE001 - every failure of the student's code is an answer too
         if isinstance(exc, KeyboardInterrupt):
             raise
-        return {"error": {"types": wire.type_names(exc), "message": str(exc)[:4000]}}
+        return wire.dumps({"reply": {"error": {"types": wire.type_names(exc), "message": str(exc)[:4000]}}})
 
 
 def serve(message: str) -> None:
@@ -321,4 +315,4 @@ def serve(message: str) -> None:
         request = wire.loads(message)
     except ValueError:
         request = None
-    _talk({"reply": _answer(request)})
+    _talk(_answer(request))

@@ -380,13 +380,7 @@ def _remote_graph():
         @staticmethod
         def backward(ctx, grad):
             grads = ctx.kernel.value("backward", graph=ctx.graph, grad=grad)
-            grads = list(grads) if isinstance(grads, list) else []
-            out = []
-            for i, (shape, dtype) in enumerate(ctx.shapes):
-                g = grads[i] if i < len(grads) else None
-                ok = isinstance(g, torch.Tensor) and g.shape == shape
-                out.append(g.to(dtype) if ok else None)
-            return (None, None, None, *out)
+            return (None, None, None, *wire.gradients(grads, ctx.shapes))
 
     return RemoteGraph
 

@@ -18,7 +18,6 @@ import json
 import types
 from typing import Any
 
-MIME = "application/x-course-judge"
 MAX_MESSAGE = 512 * 1024**2  # bytes of one reply: a model's worth of tensors, not a data set's
 PLAIN = (type(None), bool, int, float, str)
 
@@ -141,6 +140,19 @@ def tensors(tree: Any) -> list:
     if type(tree) is dict:
         return [t for item in tree.values() for t in tensors(item)]
     return []
+
+
+def gradients(grads: Any, like: list) -> list:
+    """The gradients a backward pass across the boundary returns, one per input (``like``: their shapes and dtypes),
+    in the inputs' dtypes; ``None`` where the other side sent nothing usable."""
+    import torch
+
+    grads = list(grads) if isinstance(grads, list) else []
+    out = []
+    for i, (shape, dtype) in enumerate(like):
+        g = grads[i] if i < len(grads) else None
+        out.append(g.to(dtype) if isinstance(g, torch.Tensor) and g.shape == shape else None)
+    return out
 
 
 def type_names(obj: Any) -> list[str]:
