@@ -74,7 +74,98 @@ def step(net, opt):
     net(torch.ones(1, 2)).sum().backward()
     opt.step()
     net.eval()
+def has_cuda():
+    return torch.cuda.is_available()
+def run_twice(f):
+    f()
+    f()
+def to_meta(x):
+    return x.to("meta"), x.device
+def build(make, seed):
+    torch.manual_seed(seed)
+    return make(3, 2)
+kept = []
+def keep(net):
+    kept.append(net)
+def train_kept():
+    with torch.no_grad():
+        kept[-1].weight.add_(1.0)
+def fill(xs):
+    xs.append(3)
+class Box:
+    def __init__(self):
+        self.part = [1.5]
+box = Box()
+def evaluate(net, x):
+    net.eval()
+    with torch.no_grad():
+        return net(x)
+def move(batch, device):
+    return [b.to(device) for b in batch]
+class Keeper:
+    def step(self, net):
+        self.state = net.state_dict()  # no copy: later changes to the model reach it
+gen = (n for n in range(3))
+def save_ones(path):
+    torch.save(torch.ones(2), path)
 """
+
+MECHANISMS = """### BEGIN HIDDEN TESTS
+from course.checks import Moved, Probe, make_in_kernel
+check_true(box is box and box.part is not None, "handles", "one stand-in per object of the kernel")
+saved = torch.cuda.is_available
+torch.cuda.is_available = lambda: True  # assigned in the kernel too, where has_cuda() reads it
+try:
+    check_true(has_cuda() is True, "patched", "torch.cuda.is_available was not replaced in the kernel")
+finally:
+    torch.cuda.is_available = saved
+check_true(has_cuda() is saved(), "restored", "torch.cuda.is_available was not put back")
+meta, device = to_meta(torch.ones(2, 3))
+check_true(meta.device.type == "meta" and meta.shape == (2, 3) and type(device) is torch.device, "meta", "data")
+torch.manual_seed(11)
+reference = torch.nn.Linear(3, 2)
+built = build(lambda i, o: torch.nn.Linear(i, o), 11)  # a callback, run with the kernel's random state
+check_close(built.weight.detach(), reference.weight.detach(), "built with the kernel's seed", atol=0)
+net = torch.nn.Linear(2, 1)
+before = net.weight.detach().clone()
+keep(net)
+train_kept()  # the kernel's copy changes in a later call: the judge's follows
+check_close(net.weight.detach(), before + 1.0, "the linked module", atol=1e-6)
+xs = make_in_kernel("builtins.list")
+fill(xs)
+check_true(list(xs) == [3], "make_in_kernel", f"the kernel's list holds {list(xs)}")
+log = []
+probed = torch.nn.Sequential(torch.nn.Linear(2, 2), Probe(lambda t, g, log=log: log.append((t, g)), True))
+probed.train()
+x = torch.randn(4, 2)
+out = evaluate(probed, x)
+check_true(log == [(False, False)], "Probe", f"reported {log}")
+check_close(out, probed[0](x), "evaluated in eval mode", atol=1e-6)
+moves = []
+moved = move([Moved(torch.ones(1), lambda d, moves=moves: moves.append(d))], "cpu")
+check_true(moves == ["cpu"] and torch.equal(moved[0], torch.ones(1)), "Moved", f"moves {moves}")
+import copy
+twin = copy.deepcopy(box)  # made in the kernel
+check_true(twin is not box and twin.part == [1.5] and type(twin) is Box, "deepcopy", "a copy of the kernel's object")
+check_true(type(model) is Shift and type(torch.nn.Linear(1, 1)) is torch.nn.Linear, "type", "as in the kernel")
+check_true(next(gen) == 0 and next(gen) == 1 and globals().get("box") is box, "next, get", "as in the kernel")
+keeper, lin = Keeper(), torch.nn.Linear(2, 2)
+keeper.step(lin)
+with torch.no_grad():
+    lin.weight.fill_(7.0)  # the judge's change reaches the kernel's copy before the next call
+keeper.step(lin)
+check_close(keeper.state["weight"], torch.full((2, 2), 7.0), "the linked module, changed by the judge", atol=0)
+import os
+import tempfile
+from pathlib import Path
+from course.checks import kernel_call
+folder = Path(tempfile.mkdtemp())  # the kernel's: files are the student's
+save_ones(folder / "ones.pt")
+check_true((folder / "ones.pt").is_file(), "files", "the kernel's file is not seen through the kernel's pathlib")
+check_true(not os.path.exists(str(folder / "elsewhere")), "files", "os is the kernel's")
+loaded = kernel_call("torch.load", folder / "ones.pt", weights_only=True)
+check_close(loaded, torch.ones(2), "kernel_call('torch.load', ...)", atol=0)
+### END HIDDEN TESTS"""
 
 
 CALLBACKS = """### BEGIN HIDDEN TESTS
@@ -175,6 +266,11 @@ def judged(tmp_path_factory):
                 "autograd",
             ),
             _test_cell(CALLBACKS, "callbacks"),
+            _test_cell(
+                "calls = []\nrun_twice(lambda: calls.append(1))  # reads the test's own list: runs in the judge\n"
+                "check_true(len(calls) == 2, 'run_twice', f'called {len(calls)} times')\n" + MECHANISMS,
+                "mechanisms",
+            ),
             new_code_cell(  # the student's kernel stops answering the judge
                 "import course.judge.kernel_side as k\nk.serve = lambda message: print('forged')"
             ),
@@ -219,6 +315,12 @@ def test_gradients_flow_through_the_students_function(judged):
 
 def test_functions_of_the_test_run_in_the_judge_when_the_students_code_calls_them(judged):
     assert judged["callbacks"] == [], judged["callbacks"]
+
+
+def test_what_the_labs_tests_need_crosses_too(judged):
+    """Identity of the kernel's objects, library attributes patched there, meta tensors and devices, callbacks run
+    with the kernel's random state, modules that stay linked, objects built in the kernel, and the probes."""
+    assert judged["mechanisms"] == [], judged["mechanisms"]
 
 
 def test_a_kernel_that_stops_answering_fails_the_test(judged):

@@ -18,6 +18,10 @@ from ..checks import Stub
 from . import wire
 
 _handles: dict[int, Any] = {}
+_originals: dict[str, Any] = {}  # library attributes a test replaced, as they were
+_ABSENT = object()
+_versions: dict[int, tuple] = {}  # id() of a module sent back to the judge -> its weights' versions then
+_keys: dict[int, int] = {}  # id() of a handled object -> its key: the same object is always the same handle
 _stubs: dict[int, Stub] = {}
 _graphs: dict[int, tuple] = {}  # values computed here with autograd, and the judge's tensors they depend on
 _watch = None
@@ -39,7 +43,17 @@ class _Callback:
         import torch
 
         inputs = [t for t in wire.tensors((list(args), kwargs)) if t.requires_grad]
-        order = _talk({"callback": self.key, "arguments": _encode((list(args), kwargs))})
+        # the function runs with the kernel's random state, as the student's code would (a reference model built
+        # by it gets the initial weights the student's own would); the state it leaves comes back
+        rng = _encode(torch.get_rng_state())
+        order = _talk({"callback": self.key, "arguments": _encode((list(args), kwargs)), "rng": rng})
+        state = _decode(order.get("rng"))
+        if (
+            isinstance(state, torch.Tensor)
+            and state.dtype == torch.uint8
+            and state.shape == torch.get_rng_state().shape
+        ):
+            torch.set_rng_state(state)
         value = _decode(order.get("value"))
         if isinstance(order.get("graph"), int) and inputs and isinstance(value, torch.Tensor):
             value = _judge_graph().apply(order["graph"], value.detach(), *inputs)
@@ -90,9 +104,21 @@ def _shell():
     return get_ipython()  # type: ignore[name-defined]  # noqa: F821 - an IPython builtin in kernels
 
 
+def _key(obj: Any) -> int:
+    if _handled(obj):
+        return _keys[id(obj)]
+    key = _keys[id(obj)] = len(_handles) + 1
+    _handles[key] = obj  # kept: the id stays this object's while the handle lives
+    return key
+
+
+def _handled(obj: Any) -> bool:
+    key = _keys.get(id(obj))
+    return key is not None and _handles.get(key) is obj
+
+
 def _handle(obj: Any) -> dict:
-    key = len(_handles) + 1
-    _handles[key] = obj
+    key = _key(obj)
     try:
         text = repr(obj)[:300]
     except Exception:  # noqa: BLE001 - a broken __repr__ is the student's
@@ -177,15 +203,30 @@ def _keep_graph(value: Any, inputs: list) -> int:
     return key
 
 
-def _after_call(arg: Any, torch) -> Any:
+def _after_call(arg: Any, by_value: bool, torch) -> Any:
     """What a call did to an argument the judge sent by value, for the judge to do to its own copy: a tensor's new
-    values, a module's new weights and training flags."""
+    values, a module's new weights and training flags (and its key, so that later calls can report them again).
+    An argument the judge sent as a handle is the kernel's own: nothing comes back."""
     if isinstance(arg, torch.Tensor):
         return _encode(arg)
-    if isinstance(arg, torch.nn.Module):
-        state = {k: v.detach().cpu() for k, v in arg.state_dict().items() if isinstance(v, torch.Tensor)}
-        return {"state": state, "training": [bool(m.training) for m in arg.modules()]}
+    if isinstance(arg, torch.nn.Module) and by_value:
+        return dict(_module_state(arg, torch), link=_key(arg))
+    if isinstance(arg, torch.optim.Optimizer) and by_value:  # e.g. its moments, loaded from a checkpoint
+        return {"optimizer": _encode(arg.state_dict())}
     return None
+
+
+def _module_state(module: Any, torch) -> dict:
+    tensors = {k: v for k, v in module.state_dict().items() if isinstance(v, torch.Tensor)}
+    _versions[id(module)] = wire.fingerprint(module)
+    return {"state": {k: v.detach().cpu() for k, v in tensors.items()}, "training": list(_versions[id(module)][1])}
+
+
+def _linked_state(module: Any, torch) -> dict | None:
+    """A linked module's weights and modes for the judge, or ``None`` when nothing changed since they were sent."""
+    if not isinstance(module, torch.nn.Module) or _versions.get(id(module)) == wire.fingerprint(module):
+        return None
+    return _module_state(module, torch)
 
 
 def _run(request: dict) -> dict:
@@ -199,12 +240,36 @@ def _run(request: dict) -> dict:
     if op == "assign":  # a test gave one of the student's names another value (a reference, or the original back)
         _shell().user_ns[request["name"]] = _decode(request["value"])
         return {"value": None}
-    if op == "path":  # a library function of the kernel's, e.g. torch.manual_seed
+    if op == "path":  # a library function of the kernel's, e.g. torch.manual_seed (``keep``: its result stays here)
         from ..checks import _resolve as resolve_path
 
         owner, attr = resolve_path(request["path"])
         fn = getattr(owner, attr)
-        return {"value": _encode(fn(*_decode(request["args"]), **_decode(request["kwargs"])))}
+        value = fn(*_decode(request["args"]), **_decode(request["kwargs"]))
+        return {"value": _handle(value) if request.get("keep") is True else _encode(value)}
+    if op == "patch":  # a test replaced a library's attribute (torch.cuda.is_available), or put it back
+        from ..checks import _resolve as resolve_path
+
+        path = str(request["path"])
+        owner, attr = resolve_path(path)
+        if request.get("restore") is True:
+            if path in _originals:
+                original = _originals.pop(path)
+                if original is _ABSENT:
+                    delattr(owner, attr)
+                else:
+                    setattr(owner, attr, original)
+            return {"value": None}
+        _originals.setdefault(path, getattr(owner, attr, _ABSENT))
+        setattr(owner, attr, _decode(request["value"]))
+        return {"value": None}
+    if op == "import":  # a module of files and processes (os, pathlib, subprocess...), for the judge's test
+        import importlib
+
+        name = str(request["name"])
+        if name.split(".")[0] not in wire.KERNEL_SIDE:
+            raise ImportError(f"the judge imports {name} itself")
+        return {"value": _handle(importlib.import_module(name))}
     if op == "rerun":
         return {"value": _encode(_rerun(request["code"], request["name"], _decode(request["overrides"])))}
     if op == "stub_calls":
@@ -237,6 +302,17 @@ def _run(request: dict) -> dict:
         torch.autograd.backward(value, grad_tensors=_decode(request["grad"]))
         return {"value": _encode([t.grad for t in inputs])}
     obj = _handles[int(request["h"])]
+    if op == "load":  # the judge changed its copy of a linked module: the same change here
+        obj.load_state_dict(_decode(request["state"]))
+        training = _decode(request["training"])
+        modules = list(obj.modules())
+        if isinstance(training, list) and len(training) == len(modules):
+            for module, flag in zip(modules, training, strict=True):
+                module.training = bool(flag)
+        _versions[id(obj)] = wire.fingerprint(obj)  # nothing new to report until the student's code runs
+        return {"value": None}
+    if op == "type":
+        return {"value": _handle(type(obj))}
     if op == "getattr":
         return {"value": _encode(getattr(obj, request["name"]))}
     if op == "setattr":
@@ -248,11 +324,14 @@ def _run(request: dict) -> dict:
             from ..checks import count_lines
 
             return {"value": count_lines(obj, *args, **kwargs)}
+        by_value = [not _handled(a) for a in args]  # before the call: the student's code may hand them over
         value = obj(*args, **kwargs)
         import torch
 
-        after = [_after_call(a, torch) for a in args]
+        after = [_after_call(a, fresh, torch) for a, fresh in zip(args, by_value, strict=True)]
         reply = {"value": _encode(value), "args": after}
+        linked = [_handles.get(k) for k in request.get("links", []) if type(k) is int]
+        reply["linked"] = [_linked_state(m, torch) for m in linked]
         if isinstance(value, torch.Tensor) and value.grad_fn is not None:  # the judge may backpropagate through it
             inputs = [t for t in wire.tensors((args, kwargs)) if t.requires_grad and t.is_leaf]
             reply.update(graph=_keep_graph(value, inputs), inputs=len(inputs))
@@ -283,6 +362,11 @@ def _run(request: dict) -> dict:
                 raise OverflowError("more than 100,000 items")
             items.append(item)
         return {"value": _encode(items)}
+    if op == "next":
+        try:
+            return {"value": _encode(next(obj))}
+        except StopIteration:
+            return {"stop": True}
     if op == "len":
         return {"value": len(obj)}
     if op == "repr":

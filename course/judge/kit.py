@@ -4,10 +4,16 @@ The check functions are the visible ones (they compare data, and run here in the
 the student's process do it through the kernel, as requests:
 
   * ``rerun_cell(name, overrides)``  run the student's answer cell again with other data, get the new value;
-  * ``answer_cell(name)``  the source of the student's answer cell (the judge reads it from the notebook);
+  * ``answer_cell(name)``  the source of the student's answer cell (the judge reads it from the notebook), and
+    ``answer_code(name)`` its names and operators without comments and strings;
   * ``watch_calls(watch, forbid)``  count calls of library functions in the kernel, forbid others;
   * ``count_lines(fn, *args)``  how many lines of the student's Python a call runs (no loops over the data);
   * ``Stub(returns)``  a stand-in for a function the answer cell calls, which records how it was called;
+  * ``make_in_kernel(path, *args)``  a library object built in the student's kernel (a ``torchbearer.Trial`` for
+    the student's callbacks, an optimiser over the parameters of the student's model, a list the student's code
+    fills), reached through a handle;
+  * ``Probe``, ``Moved``, ``TrialHook`` (``course.probes``): library-style stand-ins that report to a function of
+    the test how the student's code uses them (modes of a forward pass, moves to a device, torchbearer events);
   * ``in_kernel()``  wraps checks that rest on such in-kernel evidence: the kernel could forge it, so a failure
     there costs a stated share of the cell's points (``SafeExecute.in_kernel_share``), not all of them.
 
@@ -36,6 +42,8 @@ from ..checks import (  # noqa: F401 - re-exported: the checks a hidden test cal
     passed,
     run_check,
 )
+from ..probes import Moved, Probe  # noqa: F401 - re-exported: the probes a hidden test hands to the student's code
+from . import wire
 from .remote import Kernel, KernelError, Remote, StubEntry
 
 
@@ -72,6 +80,20 @@ def answer_cell(name: str) -> str:
     if not cells:
         _fail(name, f"could not find the cell that computes `{name}`", hint=f"assign `{name} = ...` in the answer cell")
     return cells[-1]
+
+
+def answer_code(name: str) -> str:
+    """The student's answer cell for ``name`` as its names and operators, space-separated: comments and strings are
+    gone, so that a check of how the answer is written (a matrix product in it) is not met by a comment."""
+    import io
+    import tokenize
+
+    source = answer_cell(name)
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        return " ".join(t.string for t in tokens if t.type in (tokenize.NAME, tokenize.OP))
+    except (tokenize.TokenError, SyntaxError):
+        return source
 
 
 def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
@@ -145,3 +167,26 @@ def in_kernel():
         yield
     except (CheckFailed, Forbidden) as failure:
         _now().in_kernel_failures.append(str(failure))
+
+
+def make_in_kernel(path: str, *args, **kwargs) -> Any:
+    """Call the library function or class ``path`` (``"torchbearer.Trial"``, ``"torch.optim.Adam"``,
+    ``"builtins.list"``) in the student's kernel and return a handle of what it made, which stays there."""
+    if path.split(".")[0] not in wire.LIBRARIES | {"builtins"}:
+        raise ValueError(f"make_in_kernel builds library objects, not {path!r}")
+    return _now().kernel.value("path", path=path, args=list(args), kwargs=kwargs, keep=True)
+
+
+def kernel_call(path: str, *args, **kwargs) -> Any:
+    """Call the library function ``path`` in the student's kernel (``"torch.load"`` of a file the student's code
+    wrote, ``"torch.save"`` of a test's tensor into the kernel's folder); its result as data, or a handle."""
+    if path.split(".")[0] not in wire.LIBRARIES | {"builtins"} | wire.KERNEL_SIDE:
+        raise ValueError(f"kernel_call calls library functions, not {path!r}")
+    return _now().kernel.value("path", path=path, args=list(args), kwargs=kwargs)
+
+
+def TrialHook(event: str, fn: Any) -> Any:  # noqa: N802 - it stands for the class of course.probes
+    """A torchbearer callback that calls ``fn(state)`` on ``event`` (``"on_step_training"``)."""
+    from ..probes import TrialHook as hook
+
+    return hook(event, fn)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import importlib
 import pickle
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +33,9 @@ class Kernel:
         self._graphs: dict[int, tuple] = {}  # values a callback computed with autograd, and their inputs
         self.callback_failure: BaseException | None = None  # a check that failed inside a callback
         self._depth = 0  # callbacks running now
+        self._remotes: dict[int, Remote] = {}  # one stand-in per object of the kernel: `a is b` holds as it does there
+        self.linked: dict[int, Any] = {}  # modules sent by value, by their copy's key there: kept in step with it
+        self._pushed: dict[int, tuple] = {}  # id() of a linked module -> (its key there, its fingerprint then)
 
     def ask(self, op: str, **fields) -> dict:
         tree = {"op": op}
@@ -52,10 +55,30 @@ class Kernel:
             raise _exception(reply["error"])
         return reply
 
+    def link(self, module: Any, key: int) -> None:
+        """``module`` (the judge's) and the kernel's object ``key`` are one module from now on, until the cell ends."""
+        self.linked[key] = module
+        self._pushed[id(module)] = (key, wire.fingerprint(module))
+
+    def _link_of(self, module: Any) -> int | None:
+        """The kernel copy's key of a linked module, after pushing there what the judge changed since (weights set
+        in place, modes); ``None`` for a module that is not linked."""
+        key, seen = self._pushed.get(id(module), (None, None))
+        if key is None or self.linked.get(key) is not module:
+            return None
+        now = wire.fingerprint(module)
+        if now != seen:
+            self._pushed[id(module)] = (key, now)
+            state = {k: v.detach() for k, v in module.state_dict().items()}
+            self.value("load", h=key, state=state, training=[bool(m.training) for m in module.modules()])
+        return key
+
     def forget(self) -> None:
         """End of a test cell: its functions can no longer be called from the kernel, its graphs are dropped."""
         self._callbacks.clear()
         self._graphs.clear()
+        self.linked.clear()
+        self._pushed.clear()
         self.callback_failure = None
 
     def answer(self, order: dict) -> dict:
@@ -72,8 +95,9 @@ class Kernel:
                 return {"value": self.send(list(grads))}
             fn = self._callbacks[int(order["callback"])]
             args, kwargs = self.receive(order.get("arguments"))
-            value = fn(*args, **kwargs)
-            reply = {"value": self.send(value)}
+            with _random_state(self.receive(order.get("rng"))) as rng:  # the kernel's, while the function runs
+                value = fn(*args, **kwargs)
+                reply = {"value": self.send(value), "rng": self.send(rng())}
             inputs = [t for t in wire.tensors((args, kwargs)) if t.requires_grad]
             if isinstance(value, torch.Tensor) and value.grad_fn is not None and inputs:
                 key = max(self._graphs, default=0) + 1
@@ -110,7 +134,10 @@ class Kernel:
             found = _library_class(module, qualname)
             if found is not None:
                 return found
-        return Remote(self, entry)
+        key = int(entry["~h"])
+        if key not in self._remotes:
+            self._remotes[key] = Remote(self, entry)
+        return self._remotes[key]
 
     def send(self, value: Any) -> Any:
         """``value`` as a message entry: data as data, the kernel's own objects (``Remote``), stubs and functions of
@@ -142,6 +169,8 @@ class Kernel:
     def _reference(self, obj: Any, persistent: bool = False) -> Any:
         if isinstance(obj, Remote):
             entry = {"~h": object.__getattribute__(obj, "_id")}
+        elif (key := self._link_of(obj)) is not None:  # one module in two places: the kernel's copy is used
+            entry = {"~h": key}
         elif isinstance(obj, StubEntry):
             entry = obj.entry(self)
         elif (source := self._visible_source(obj)) is not None:
@@ -164,6 +193,8 @@ class Kernel:
 
         if not isinstance(fn, pytypes.FunctionType) or fn.__closure__ or fn.__code__.co_filename not in self.visible:
             return None
+        if _global_names(fn.__code__) & getattr(fn.__globals__, "own", set()):
+            return None  # it reads the test's own variables, which only the judge has: it runs here, as a callback
         source = self.visible[fn.__code__.co_filename]
         try:
             tree = ast.parse(source)
@@ -187,6 +218,31 @@ class Kernel:
         return ast.unparse(node)
 
 
+@contextlib.contextmanager
+def _random_state(state: Any):
+    """Run with the random state ``state`` (the kernel's, when the kernel sent a valid one); the judge's own state
+    comes back afterwards.  Yields a function that reads the state the run leaves."""
+    import torch
+
+    saved = torch.get_rng_state()
+    usable = isinstance(state, torch.Tensor) and state.dtype == torch.uint8 and state.shape == saved.shape
+    try:
+        if usable:
+            torch.set_rng_state(state)
+        yield (lambda: torch.get_rng_state()) if usable else (lambda: None)
+    finally:
+        torch.set_rng_state(saved)
+
+
+def _global_names(code: Any) -> set[str]:
+    """The names a function's code (and the code of the functions and lambdas inside it) may read as globals."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _global_names(const)
+    return names
+
+
 def _placeholder(*args, **kwargs) -> None:
     """What a reference stands for while the judge checks a pickle (a callable, as a partial's function must be)."""
 
@@ -200,17 +256,13 @@ def _judges(obj: Any) -> bool:
     return isinstance(obj, pytypes.FunctionType) and obj.__module__ in ("__judge__", None)
 
 
-# Libraries a test may use by the name the notebook gave them: the judge imports its own copy.
-LIBRARIES = {
-    "torch", "torchvision", "torchbearer", "numpy", "scipy", "sklearn", "matplotlib", "PIL", "pandas", "math",
-    "random", "itertools", "functools", "collections", "time", "statistics", "copy", "course",
-}  # fmt: skip
+LIBRARIES = wire.LIBRARIES
 
 
 def library_module(name: str) -> Any:
     """The judge's own copy of a library module the student's kernel named; a module that is not one of the known
     libraries (e.g. the student's own) stays unreachable."""
-    if name.split(".")[0] not in LIBRARIES | set(sys.stdlib_module_names):
+    if not wire.is_library(name):
         raise KernelError(f"the judge does not use the module {name!r} of your kernel")
     if name == "course.checks" or name.startswith("course.judge"):
         from . import kit
@@ -221,7 +273,7 @@ def library_module(name: str) -> Any:
 
 def _library_class(module: str, qualname: str) -> type | None:
     """The judge's own copy of the class ``module:qualname`` when a library defines it; ``None`` otherwise."""
-    if module.split(".")[0] not in LIBRARIES or module.startswith(("course.judge", "course.checks")):
+    if not wire.judge_copy(module) or module.startswith(("course.judge", "course.checks")):
         return None
     try:
         obj = importlib.import_module(module)
@@ -238,7 +290,7 @@ class _NotData(Exception):
 
 class _LibraryOnly(pickle.Unpickler):
     def find_class(self, module: str, name: str):
-        if module.split(".")[0] not in LIBRARIES | set(sys.stdlib_module_names) or module.startswith("course.judge"):
+        if not wire.is_library(module) or module.startswith("course.judge"):
             raise pickle.UnpicklingError(f"{module}.{name} is not a library class")
         return super().find_class(module, name)
 
@@ -310,7 +362,7 @@ class Remote:
         return _local_class(object.__getattribute__(self, "_types")) or Remote
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
+        if name.startswith("__") and name.endswith("__") and name not in ("__name__", "__qualname__"):
             raise AttributeError(name)
         return self._ask("getattr", name=name)
 
@@ -319,8 +371,15 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         kernel = object.__getattribute__(self, "_kernel")
-        reply = kernel.ask("call", h=object.__getattribute__(self, "_id"), arguments=(list(args), kwargs))
-        _write_back(args, kernel.receive(reply.get("args")))
+        links = list(kernel.linked)
+        reply = kernel.ask("call", h=object.__getattribute__(self, "_id"), arguments=(list(args), kwargs), links=links)
+        linked = kernel.receive(reply.get("linked"))
+        for key, state in zip(links, linked if isinstance(linked, list) else [], strict=False):
+            if isinstance(state, dict):
+                _write_back_module(kernel.linked[key], state)
+                kernel.link(kernel.linked[key], key)
+        for mine, link in _write_back(args, kernel.receive(reply.get("args"))):
+            kernel.link(mine, link)
         value = kernel.receive(reply.get("value"))
         if isinstance(reply.get("graph"), int):
             value = _through_kernel(kernel, reply["graph"], reply.get("inputs"), value, (list(args), kwargs))
@@ -332,13 +391,32 @@ class Remote:
     def __setitem__(self, key, value) -> None:
         self._ask("setitem", key=key, value=value)
 
+    def _type(self) -> Any:  # type(x) in a judged test: the kernel's answer (a library's class: the judge's copy)
+        return self._ask("type")
+
     def __instancecheck__(self, instance) -> bool:  # isinstance(x, StudentClass)
         return bool(self._ask("isinstance", args=[instance]))
 
     __hash__ = object.__hash__
 
+    def __copy__(self):  # copy.copy(model): a copy made in the kernel, where the model is
+        return object.__getattribute__(self, "_kernel").value(
+            "path", path="copy.copy", args=[self], kwargs={}, keep=True
+        )
+
+    def __deepcopy__(self, memo):
+        kernel = object.__getattribute__(self, "_kernel")
+        return kernel.value("path", path="copy.deepcopy", args=[self], kwargs={}, keep=True)
+
     def __iter__(self):
         return iter(self._ask("iter"))
+
+    def __next__(self):  # next(model.parameters()): the kernel's generator moves on
+        kernel = object.__getattribute__(self, "_kernel")
+        reply = kernel.ask("next", h=object.__getattribute__(self, "_id"))
+        if reply.get("stop") is True:
+            raise StopIteration
+        return kernel.receive(reply.get("value"))
 
     def __len__(self) -> int:
         return int(self._ask("len"))
@@ -395,16 +473,26 @@ class _LazyGraph:
 _RemoteGraph: Any = _LazyGraph()
 
 
-def _write_back(args: tuple, after: Any) -> None:
+def _write_back(args: tuple, after: Any) -> list[tuple[Any, int]]:
     """What the student's function did to the tensors it was given, done to the judge's tensors too (so a test can
-    see that an argument was modified in place, or read its ``.grad``)."""
+    see that an argument was modified in place, or read its ``.grad``); modules come back with their weights and
+    modes, and stay linked to their copy in the kernel: ``(module, key there)`` for each."""
     import torch
 
+    links = []
     if not isinstance(after, list) or len(after) != len(args):
-        return
+        return links
     for mine, theirs in zip(args, after, strict=True):
         if isinstance(mine, torch.nn.Module) and isinstance(theirs, dict):
             _write_back_module(mine, theirs)
+            if type(theirs.get("link")) is int:
+                links.append((mine, theirs["link"]))
+            continue
+        if isinstance(mine, torch.optim.Optimizer) and isinstance(theirs, dict) and "optimizer" in theirs:
+            try:  # an optimiser the student's code changed (its state loaded from a checkpoint, a new lr)
+                mine.load_state_dict(theirs["optimizer"])
+            except (ValueError, KeyError, TypeError, RuntimeError):
+                pass  # another optimiser's state came back: the judge's stays as it was
             continue
         if not isinstance(mine, torch.Tensor) or not isinstance(theirs, torch.Tensor):
             continue
@@ -413,6 +501,7 @@ def _write_back(args: tuple, after: Any) -> None:
                 mine.data = theirs.detach().clone()
         if mine.is_leaf and mine.requires_grad and theirs.grad is not None and theirs.grad.shape == mine.shape:
             mine.grad = theirs.grad.to(mine.dtype)
+    return links
 
 
 def _write_back_module(mine, theirs: dict) -> None:

@@ -7,7 +7,8 @@ its code.  Everything else is encoded by the two sides into that tree:
 
   * ``{"~t": tensor, "grad": tensor | None, "rg": bool}``  a tensor with its gradient and ``requires_grad`` flag;
   * ``{"~np": tensor}``  a NumPy array (numeric), ``{"~set": [...]}``, ``{"~dict": [[key, value], ...]}``;
-  * ``{"~mod": name}``  a module: the judge uses its own copy of a library, never the kernel's;
+  * ``{"~mod": name}``  a library's module: the judge uses its own copy, never the kernel's (other modules, and
+    those that reach files and processes, ``wire.KERNEL_SIDE``, stay in the kernel as handles);
   * ``{"~h": id, "types": [...], "repr": str}``  a handle: an object that stays in the kernel.
 """
 
@@ -155,6 +156,37 @@ def gradients(grads: Any, like: list) -> list:
     return out
 
 
+# Libraries a test may use by the name the notebook gave them: the judge imports its own copy.
+LIBRARIES = {
+    "torch", "torchvision", "torchbearer", "numpy", "scipy", "sklearn", "matplotlib", "PIL", "pandas", "math",
+    "random", "itertools", "functools", "collections", "time", "statistics", "copy", "course",
+}  # fmt: skip
+
+
+# Modules that reach the file system and other processes: in a judged test they are the kernel's (the files are the
+# student's, in the kernel's folder, and a script of the student's runs there), reached through handles.
+KERNEL_SIDE = {"os", "pathlib", "shutil", "tempfile", "subprocess", "glob", "resource", "posixpath"}
+
+
+def is_library(module: str) -> bool:
+    """Whether ``module`` belongs to a known library or the standard library (not, say, the student's script)."""
+    import sys
+
+    return module.split(".")[0] in LIBRARIES | set(sys.stdlib_module_names)
+
+
+def judge_copy(module: str) -> bool:
+    """Whether the judge uses its own copy of ``module`` (a library's), rather than the kernel's through a handle."""
+    return is_library(module) and module.split(".")[0] not in KERNEL_SIDE
+
+
+def fingerprint(module: Any) -> tuple:
+    """What changes when a module's weights change in place or are replaced, or its modes change (both sides use it
+    to tell whether a linked module must be sent again)."""
+    weights = tuple((k, v.data_ptr(), v._version, tuple(v.shape)) for k, v in module.state_dict().items())
+    return weights, tuple(bool(m.training) for m in module.modules())
+
+
 def type_names(obj: Any) -> list[str]:
     return [f"{k.__module__}.{k.__qualname__}" for k in type(obj).__mro__]
 
@@ -168,6 +200,8 @@ def encode(value: Any, handle, depth: int = 0) -> Any:
     if type(value) in PLAIN:
         return value
     if isinstance(value, torch.Tensor) and type(value) in (torch.Tensor, torch.nn.Parameter):
+        if value.device.type == "meta":  # no values: its shape and dtype are all there is
+            return {"~meta": str(value.dtype).removeprefix("torch."), "shape": list(value.shape)}
         t = value.detach()
         grad = value.grad.detach() if value.is_leaf and value.grad is not None else None
         return {"~t": t.cpu(), "grad": None if grad is None else grad.cpu(), "rg": bool(value.requires_grad)}
@@ -190,8 +224,10 @@ def encode(value: Any, handle, depth: int = 0) -> Any:
         return {"~set": [encode(v, handle, depth + 1) for v in value]}
     if kind is torch.dtype:
         return {"~dtype": str(value).removeprefix("torch.")}
-    if isinstance(value, types.ModuleType):
-        return {"~mod": str(getattr(value, "__name__", ""))}
+    if kind is torch.device:
+        return {"~device": str(value)}
+    if isinstance(value, types.ModuleType) and judge_copy(str(getattr(value, "__name__", ""))):
+        return {"~mod": str(value.__name__)}
     return handle(value)
 
 
@@ -232,6 +268,17 @@ def decode(tree: Any, remote, depth: int = 0) -> Any:
         if not isinstance(dtype, torch.dtype):
             raise ValueError("not a dtype")
         return dtype
+    if "~device" in tree:
+        return torch.device(str(tree["~device"]))
+    if "~meta" in tree:
+        dtype, shape = getattr(torch, str(tree["~meta"]), None), tree.get("shape")
+        if (
+            not isinstance(dtype, torch.dtype)
+            or type(shape) is not list
+            or not all(type(n) is int and n >= 0 for n in shape)
+        ):
+            raise ValueError("a malformed meta tensor")
+        return torch.empty(shape, dtype=dtype, device="meta")
     if "~h" in tree or "~mod" in tree:
         return remote(tree)
     return {str(k): decode(v, remote, depth + 1) for k, v in tree.items()}

@@ -402,4 +402,9 @@ print(dzdy)
         kind="correct",
     ),
     _dzdy("hard_coded_full_precision", "dzdy = 0.5\nprint(dzdy)\n"),
+    # dz/dy = x worked out by hand, dressed up with the names a scan of the source would look for
+    _dzdy(
+        "hard_coded_formula_dressed_as_dual",
+        "x = DualNumber(0.5, 0)\ny = DualNumber(4.2, 1)\ndzdy = float(x.value + 0 * y.dvalue)\nprint(dzdy)\n",
+    ),
 ]

@@ -464,5 +464,7 @@ print("dz/dy =", dzdy)
         kind="correct",
     ),
     _dzdy("hard_coded_full_precision", 'dzdy = 0.5\nprint("dz/dy =", dzdy)\n'),
+    # dz/dy = x worked out by hand, dressed up with the names a scan of the source would look for
+    _dzdy("hard_coded_formula_dressed_as_grad", 'dzdy = x.value  # not y.grad()\nprint("dz/dy =", dzdy)\n'),
     _loop("hard_coded_formula_for_the_derivative", "    return 4 * x_value**3 + 2 * x_value\n"),
 ]
