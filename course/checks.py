@@ -19,6 +19,7 @@ __all__ = [
     "CheckFailed",
     "Forbidden",
     "answer_cell",
+    "answer_code",
     "check_callable",
     "check_close",
     "check_equal",
@@ -34,6 +35,20 @@ __all__ = [
     "watch_calls",
     "Stub",
 ]
+
+# The probes a hidden test hands to the student's code, and the calls the judge makes in the student's kernel
+# (``course.judge.kit``): in a notebook they are the plain objects and calls of ``course.probes``, so that a hidden
+# test reads the same whether the judge or plain nbgrader runs it.
+_PROBES = ("Probe", "Moved", "TrialHook", "make_in_kernel", "kernel_call")
+
+
+def __getattr__(name: str) -> Any:
+    """The names of ``_PROBES``, from ``course.probes`` on first use (it imports torch)."""
+    if name in _PROBES:
+        from . import probes
+
+        return getattr(probes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CheckFailed(AssertionError):
@@ -221,6 +236,24 @@ def answer_cell(name: str) -> str:
     if not cells:
         _fail(name, f"could not find the cell that computes `{name}`", hint=f"assign `{name} = ...` in the answer cell")
     return cells[-1]
+
+
+def code_words(source: str) -> str:
+    """``source`` as its names and operators, space-separated: comments and strings are gone, so that a check of how
+    an answer is written (a matrix product in it) is not met by a comment."""
+    import io
+    import tokenize
+
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        return " ".join(t.string for t in tokens if t.type in (tokenize.NAME, tokenize.OP))
+    except (tokenize.TokenError, SyntaxError):
+        return source
+
+
+def answer_code(name: str) -> str:
+    """The answer cell of ``name`` (see :func:`answer_cell`) as its names and operators (see :func:`code_words`)."""
+    return code_words(answer_cell(name))
 
 
 def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:

@@ -87,6 +87,15 @@ def _sandbox(say) -> bool:
     return True
 
 
+def _warm_kernels(say) -> bool:
+    """Whether kernels are forked from a warm parent (``course/warm_kernels.py``), said once."""
+    from . import warm_kernels
+
+    plan = warm_kernels.plan()
+    say(f"kernels: {'warm' if plan.warm else 'cold'} ({plan.reason})")
+    return plan.warm
+
+
 def _uid_for(sid: str) -> int | None:
     from . import sandbox
 
@@ -196,6 +205,7 @@ def grade_class(
             "CUDA_VISIBLE_DEVICES": os.environ.get("COURSE_GRADE_CUDA_VISIBLE_DEVICES", ""),
         }
         sandboxed = _sandbox(say)
+        warm = _warm_kernels(say)
         for sid, task in tasks.items():
             task.env = dict(env)
             task.settings = Settings(
@@ -203,6 +213,7 @@ def grade_class(
                 notebook_timeout=int(timeout),
                 sandbox=sandboxed,
                 sandbox_uid=_uid_for(sid) if sandboxed else None,
+                warm=warm,
             )
 
         seconds: dict[str, float] = {}

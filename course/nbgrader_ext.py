@@ -9,7 +9,8 @@
   * a cell's output is capped (``c.SafeExecute.max_output`` bytes) so a print in a loop cannot exhaust the grader's
     memory;
   * the kernel is started by ``SandboxKernelManager``, which wraps it in bubblewrap
-    (``c.SandboxKernelManager.sandbox``).
+    (``c.SandboxKernelManager.sandbox``) and forks it from a warm parent (``c.SandboxKernelManager.warm``,
+    ``course/warm_kernels.py``).
 ``course grade`` writes these settings into each student's scratch nbgrader_config.py (``course.grader.records``).
 """
 
@@ -24,6 +25,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Int, Unicode
 
+from . import warm_kernels
 from .judge.judge import Judge, Verdict
 from .judge.remote import KernelError
 
@@ -50,6 +52,9 @@ class SandboxKernelManager(AsyncKernelManager):
         config=True
     )
     memory = Int(0, help="Memory limit of the sandboxed kernel in bytes (0: course.sandbox.Limits' default).").tag(
+        config=True
+    )
+    warm = Bool(False, help="Fork kernels from a warm parent (course/warm_kernels.py) where that is safe.").tag(
         config=True
     )
 
@@ -80,7 +85,18 @@ class SandboxKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
         if not self._sandboxed():
-            return cmd
+            if not self.warm:
+                return cmd
+            runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or os.path.dirname(self.connection_file)
+            key = ("plain", os.path.realpath(self._launch_args.get("cwd") or os.getcwd()), runtime)
+            return warm_kernels.launch_command(key, runtime, cmd, lambda command: command) or cmd
+        wrap, key, runtime = self._sandbox_wrap()
+        if self.warm:
+            return warm_kernels.launch_command(key, runtime, cmd, wrap) or wrap(cmd)
+        return wrap(cmd)
+
+    def _sandbox_wrap(self):
+        """``wrap(cmd)``, which puts a command in this kernel's sandbox; the sandbox's key; the runtime folder."""
         from .sandbox import Limits, Sandbox, default_readonly, torch_home
 
         cwd = os.path.realpath(self._launch_args.get("cwd") or os.getcwd())
@@ -103,7 +119,8 @@ class SandboxKernelManager(AsyncKernelManager):
         if uid is not None:
             _give(self.workdir, runtime, uid, recursive=True)
         box = Sandbox(uid=uid, limits=limits, readonly=default_readonly())
-        return box.wrap(cmd, cwd=cwd, writable=[cwd, runtime], env=env)
+        key = ("sandbox", cwd, runtime, uid, limits.memory)
+        return (lambda command: box.wrap(command, cwd=cwd, writable=[cwd, runtime], env=env)), key, runtime
 
 
 def _matplotlib_cache(runtime: str) -> str:
@@ -227,6 +244,8 @@ class SafeExecute(Execute):
         try:
             verdict = self._judge.run(cell.source, before)
         finally:
+            if self._channel is not None:
+                self._channel.finish()  # the kernel is free for the notebook's next cell
             self._drain_iopub()
         cell.outputs = verdict_outputs(verdict, float(cell.metadata["nbgrader"].get("points", 0)), self.in_kernel_share)
         if verdict.kernel_lost:  # reported like a kernel that died in a cell of its own

@@ -15,7 +15,11 @@ callback, when the student's code triggers it).
   * ``make_in_kernel(path, *args, **kwargs)``: the library object ``path`` (``"torchbearer.Trial"``) made with these
     arguments.  In a notebook that is the plain call; when the judge grades a test that uses it, the object is made
     in the student's kernel, where the student's code it works with (callbacks, a model) runs, and the test holds a
-    handle of it (``course.judge.kit.make_in_kernel``).
+    handle of it (``course.judge.kit.make_in_kernel``);
+  * ``kernel_call(path, *args, **kwargs)``: the same for a library function whose result the test reads
+    (``"torch.load"`` of a file the student's code wrote).
+
+``course.checks`` offers these names too, so that a hidden test imports everything it uses from there.
 """
 
 from __future__ import annotations
@@ -57,8 +61,23 @@ def make_in_kernel(path: str, *args, **kwargs) -> Any:
     """The library object ``path`` made with these arguments (see the module's docstring)."""
     import importlib
 
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)(*args, **kwargs)
+    parts = path.split(".")
+    for cut in range(len(parts) - 1, 0, -1):  # the longest importable prefix, then attributes ("PIL.Image.Image.save")
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            target = getattr(target, name)
+        return target(*args, **kwargs)
+    raise ImportError(f"no module in {path!r}")
+
+
+def kernel_call(path: str, *args, **kwargs) -> Any:
+    """The library function ``path`` called with these arguments (``"torch.load"``).  In a notebook that is the plain
+    call; when the judge grades a test that uses it, the call is made in the student's kernel, on its files
+    (``course.judge.kit.kernel_call``)."""
+    return make_in_kernel(path, *args, **kwargs)
 
 
 def _trial_hook() -> type:

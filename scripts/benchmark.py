@@ -1,13 +1,17 @@
-"""Benchmark class grading on lab 1 (a script, not a test).  From the repository root:
+"""Benchmark class grading (a script, not a test).  From the repository root:
 
-    .venv/bin/python scripts/benchmark.py [--students 40] [--notebooks 1_0_tensors.ipynb ...] [--jobs 0]
+    .venv/bin/python scripts/benchmark.py [--lab lab01] [--students 40] [--notebooks 1_0_tensors.ipynb ...]
+                                          [--jobs 0] [--plain-students N] [--feedback]
 
-Builds a class of N submissions (70 % solved, 15 % blank, 15 % with wrong answers from the mutant bank), then times
-  A. `course grade` (parallel, sandboxed when possible), with feedback HTML and without it (nbgrader's own
-     autograde, B, makes none),
-  B. plain sequential `nbgrader autograde` on the same class (one course root, nbgrader's own Execute),
-  C. raw execution of the same notebooks with nbclient, with A's parallelism (no nbgrader at all),
-and prints seconds per submission, the speed-up A vs B, and the overhead A / C.
+Builds a class of N submissions of the whole lab (70 % solved, 15 % blank, 15 % with wrong answers from the mutant
+bank), then times
+  A. `course grade` (parallel, sandboxed when possible, no feedback HTML unless --feedback) with warm kernels
+     (course/warm_kernels.py), and A0. the same with kernels started cold (COURSE_WARM_KERNELS=off);
+  B. plain sequential `nbgrader autograde` (one course root, nbgrader's own Execute), on the first
+     --plain-students students (default: all), scaled to the class;
+  C. raw execution of the same notebooks with nbclient, with A's parallelism (no nbgrader at all), which also gives
+     the students' own cell time: the sum of every cell's run time, the physical limit (divided by the jobs);
+and prints seconds per submission, the ratios A/B and A/(cell time / jobs), and the peak memory of A's processes.
 """
 
 from __future__ import annotations
@@ -66,57 +70,120 @@ def plain_nbgrader(course, lab, cls: Path, work: Path) -> float:
     return time.monotonic() - t0
 
 
-def raw_execution(cls: Path, jobs: int, lab) -> float:
+def raw_execution(cls: Path, jobs: int, lab) -> tuple[float, float]:
+    """Seconds of the whole run, and the sum of the cells' own run times (nbclient's timing metadata)."""
+    from datetime import datetime
+
     from nbclient import NotebookClient
 
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     os.environ["PATH"] = nbg.nbgrader_env()["PATH"]
     paths = sorted(cls.rglob("*.ipynb"))
 
-    def run(path: Path) -> None:
+    def run(path: Path) -> float:
         nb = nbtools.read(path)
         with tempfile.TemporaryDirectory() as tmp:
             shutil.copytree(lab.source, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb"))
-            NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+            NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True, record_timing=True,
                            resources={"metadata": {"path": tmp}}).execute()  # fmt: skip
+        seconds = 0.0
+        for cell in nb.cells:
+            timing = cell.get("metadata", {}).get("execution", {})
+            if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+                start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
+                              for k in ("iopub.execute_input", "shell.execute_reply"))  # fmt: skip
+                seconds += (end - start).total_seconds()
+        return seconds
 
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(run, paths))
-    return time.monotonic() - t0
+        cells = sum(pool.map(run, paths))
+    return time.monotonic() - t0, cells
+
+
+class PeakMemory:
+    """The largest total resident memory of this process and all its descendants, sampled twice a second."""
+
+    def __init__(self):
+        import threading
+
+        self.peak, self._stop = 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.5):
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lab", default="lab01")
     ap.add_argument("--students", type=int, default=40)
     ap.add_argument("--notebooks", nargs="*", default=None)
     ap.add_argument("--jobs", type=int, default=0)
-    ap.add_argument("--skip-plain", action="store_true", help="skip B (sequential nbgrader does not depend on --jobs)")
+    ap.add_argument("--plain-students", type=int, default=None, help="B on this many students, scaled (0: skip B)")
+    ap.add_argument("--feedback", action="store_true", help="A also writes the feedback HTML")
     args = ap.parse_args()
     course = Course.load(ROOT)
-    (lab,) = course.labs(["lab01"])
+    (lab,) = course.labs([args.lab])
     names = args.notebooks or [p.name for p in lab.notebooks]
     jobs = args.jobs or default_jobs()
+    n = args.students
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
-        make_class(lab, names, args.students, work / "class")
+        make_class(lab, names, n, work / "class")
+        with PeakMemory() as memory:
+            t0 = time.monotonic()
+            grade_class(course, lab, work / "class", work / "out", jobs=jobs, quiet=True, feedback=args.feedback)
+            t_warm = time.monotonic() - t0
+        os.environ["COURSE_WARM_KERNELS"] = "off"
         t0 = time.monotonic()
-        grade_class(course, lab, work / "class", work / "out", jobs=jobs, quiet=True)
-        t_course = time.monotonic() - t0
-        t0 = time.monotonic()
-        grade_class(course, lab, work / "class", work / "out2", jobs=jobs, quiet=True, feedback=False)
-        t_nofb = time.monotonic() - t0
-        t_plain = float("nan") if args.skip_plain else plain_nbgrader(course, lab, work / "class", work)
-        t_raw = raw_execution(work / "class", jobs, lab)
-    n = args.students
-    print(f"class: {n} lab-1 submissions x {len(names)} notebook(s) ({', '.join(names)}); {jobs} parallel jobs; "
-          f"{os.cpu_count()} cores")  # fmt: skip
-    print(f"| `course grade` | {t_course:.0f} s | {t_course / n:.2f} s per submission |")
-    print(f"| `course grade`, no feedback HTML | {t_nofb:.0f} s | {t_nofb / n:.2f} s per submission |")
-    print(f"| sequential `nbgrader autograde` | {t_plain:.0f} s | {t_plain / n:.2f} s per submission |")
+        grade_class(course, lab, work / "class", work / "out0", jobs=jobs, quiet=True, feedback=args.feedback)
+        t_cold = time.monotonic() - t0
+        del os.environ["COURSE_WARM_KERNELS"]
+        k = n if args.plain_students is None else min(n, args.plain_students)
+        if k:
+            sample = work / "plain-class"
+            sample.mkdir()
+            for student in sorted((work / "class").iterdir())[:k]:
+                shutil.copytree(student, sample / student.name)
+            t_plain = plain_nbgrader(course, lab, sample, work) * n / k
+        else:
+            t_plain = float("nan")
+        t_raw, t_cells = raw_execution(work / "class", jobs, lab)
+    limit = t_cells / jobs
+    print(f"class: {n} {lab.id} submissions x {len(names)} notebook(s); {jobs} parallel jobs; {os.cpu_count()} cores"
+          + (" (feedback HTML written)" if args.feedback else ""))  # fmt: skip
+    print(f"| `course grade`, warm kernels | {t_warm:.0f} s | {t_warm / n:.2f} s per submission |")
+    print(f"| `course grade`, cold kernels | {t_cold:.0f} s | {t_cold / n:.2f} s per submission |")
+    scaled = f" (measured on {k}, scaled)" if k and k < n else ""
+    print(f"| sequential `nbgrader autograde`{scaled} | {t_plain:.0f} s | {t_plain / n:.2f} s per submission |")
     print(f"| raw execution (nbclient, {jobs} in parallel) | {t_raw:.0f} s | {t_raw / n:.2f} s per submission |")
-    print(f"speed-up vs sequential nbgrader: {t_plain / t_course:.2f}x ({t_plain / t_nofb:.2f}x without feedback); "
-          f"overhead vs raw execution: {t_course / t_raw:.2f}x ({t_nofb / t_raw:.2f}x without feedback)")  # fmt: skip
+    print(f"| the students' own cells (sum {t_cells:.0f} s, / {jobs} jobs) | {limit:.0f} s | {limit / n:.2f} s per "
+          "submission |")  # fmt: skip
+    print(
+        f"speed-up vs sequential nbgrader: {t_plain / t_warm:.2f}x (cold kernels: {t_plain / t_cold:.2f}x); "
+        f"warm vs cold: {t_cold / t_warm:.2f}x; grading time / students' own cell time: {t_warm / limit:.2f}x; "
+        f"overhead vs raw execution: {t_warm / t_raw:.2f}x; "
+        f"peak memory of the grading: {memory.peak / 2**30:.1f} GiB"
+    )
 
 
 if __name__ == "__main__":

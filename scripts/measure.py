@@ -5,6 +5,7 @@
     .venv/bin/python scripts/measure.py build                 # `course build` and `course build --check`
     .venv/bin/python scripts/measure.py grade [LAB]           # seconds to grade one submission (the solved example)
     .venv/bin/python scripts/measure.py install               # pip install -r requirements.txt into a fresh venv
+    .venv/bin/python scripts/measure.py judge                 # one call each way between the judge and a kernel
     .venv/bin/python scripts/measure.py accuracy LAB/NB.ipynb [DATASET]
                                           # run a solution in full mode (optionally with DATASET = "fashion_mnist"
                                           # and the like) and print its accuracy lines with the time
@@ -151,6 +152,51 @@ def install() -> None:
     print(f"| `pip install -r requirements.txt` into a fresh venv | {seconds:.0f} s |")
 
 
+JUDGE_STUDENT = """import torch
+def double(x):
+    return 2 * x
+def train(loss_fn, steps):
+    w = torch.zeros(2, requires_grad=True)
+    for _ in range(steps):
+        loss_fn(w).backward()
+    return w.grad
+"""
+JUDGE_TEST = """# times the judge's calls
+import time
+check_close(double(torch.ones(2)), [2.0, 2.0], "double")
+### BEGIN HIDDEN TESTS
+_t0 = time.perf_counter()
+for _ in range({calls}):
+    double(torch.ones(2))
+_t1 = time.perf_counter()
+train(lambda w: (w * w).sum(), {calls})
+_t2 = time.perf_counter()
+print(f"RESULT {{(_t1 - _t0) / {calls} * 1000:.2f}} {{(_t2 - _t1) / {calls} * 1000:.2f}}")
+### END HIDDEN TESTS
+"""
+
+
+def judge(calls: int = 500) -> None:
+    """A judged test cell calling a student's function ``calls`` times, then the student's loop calling a function
+    of the test ``calls`` times (a callback); milliseconds per call."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from course.nbgrader_ext import SafeExecute
+
+    test = new_code_cell(JUDGE_TEST.format(calls=calls))
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1, "locked": True}
+    nb = new_notebook(cells=[new_code_cell(JUDGE_STUDENT), test])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    with tempfile.TemporaryDirectory() as folder:
+        executed, _ = SafeExecute(judge=True, timeout=120).preprocess(nb, {"metadata": {"path": folder}})
+    text = "".join(o.get("text", "") for o in executed.cells[1].outputs)
+    found = re.search(r"RESULT ([0-9.]+) ([0-9.]+)", text)
+    if not found:
+        sys.exit(f"the judged cell did not report its times:\n{executed.cells[1].outputs}")
+    print(f"| a student's function called from a judged test | {found[1]} ms per call ({calls} calls) |")
+    print(f"| a function of the test called by the student's code (callback) | {found[2]} ms per call |")
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "notebooks":
@@ -166,5 +212,7 @@ if __name__ == "__main__":
         resnet(*sys.argv[2:3])
     elif what == "install":
         install()
+    elif what == "judge":
+        judge()
     else:
         sys.exit(__doc__)

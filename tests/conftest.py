@@ -62,10 +62,16 @@ def selected(bank: list[dict], lab_id: str | None = None, nb_name: str | None = 
 def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str, list[dict]]:
     """Group a notebook's selected mutants into submissions.
 
-    A wrong answer is graded alone, so no other wrong answer can make its tests fail for it -- unless the bank marks
-    it ``"pack": True`` (its tests do not depend on any other answer cell), which lets heavy notebooks grade several
-    wrong answers to *different* cells in one run.  Alternative correct answers are always packed together, one per
-    cell: they must all keep full marks side by side.
+    A wrong answer is graded alone in its notebook, so no other wrong answer can make its tests fail for it -- unless
+    the bank marks it ``"pack": True`` (its tests do not depend on any other answer cell), which lets heavy notebooks
+    grade several wrong answers to *different* cells in one run.  Alternative correct answers are always packed
+    together, one per cell: they must all keep full marks side by side.
+
+    Notebooks are graded in kernels of their own, each with its own time budget, so the n-th lone wrong answer of
+    every notebook of the lab goes to the same student (``m-wrong-<n>``): the class has as many of those students as
+    the largest bank has lone wrong answers, and each of them hands in a whole lab, as real students do (their
+    kernels come from one warm parent).  Correct answers keep students of their own notebook: nothing another
+    notebook does can cost them marks.
     """
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nb_name.removesuffix(".ipynb"))
     groups: dict[str, list[dict]] = {}
@@ -83,7 +89,7 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
         elif mutant.get("pack"):
             place(f"m-{stem}-packed", mutant)
         else:
-            sid = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"m-{stem}-{mutant['cell']}-{mutant['name']}")
+            sid = f"m-wrong-{sum(k.startswith('m-wrong-') for k in groups):03d}"
             groups[sid] = [mutant]
             mutant["_student"] = sid
     return groups

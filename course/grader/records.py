@@ -72,6 +72,7 @@ class Settings:
     sandbox: bool = False  # run the kernel in bubblewrap (course/sandbox.py)
     sandbox_uid: int | None = None  # as this uid (when the grader is root)
     workdir: str = ""  # the scratch root: the only place the sandbox's uid gets anything
+    warm: bool = False  # fork the kernels from a warm parent (course/warm_kernels.py)
 
     def config(self) -> str:
         return (
@@ -81,6 +82,7 @@ class Settings:
             f"c.SandboxKernelManager.sandbox = {self.sandbox!r}\n"
             f"c.SandboxKernelManager.uid = {-1 if self.sandbox_uid is None else int(self.sandbox_uid)!r}\n"
             f"c.SandboxKernelManager.workdir = {self.workdir!r}\n"
+            f"c.SandboxKernelManager.warm = {self.warm!r}\n"
         )
 
 

@@ -43,14 +43,17 @@ def main(root: str, lab: str, student: str, feedback: bool = True) -> int:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
-    from .. import nbtools
+    from .. import nbtools, warm_kernels
     from .feedback import sanitise
 
     t0 = time.monotonic()
     base = Path(root).resolve()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(base)).load_config()
     config.CourseDirectory.root = str(base)
-    result = NbGraderAPI(config=config).autograde(lab, student, force=True, create=True)
+    try:
+        result = NbGraderAPI(config=config).autograde(lab, student, force=True, create=True)
+    finally:
+        warm_kernels.close_all()  # the student's warm kernel parent, if one was started
     sys.stdout.write(result.get("log") or "")
     sys.stdout.write(f"[course] autograde took {time.monotonic() - t0:.1f} s\n")
     if not result.get("success"):

@@ -14,6 +14,11 @@ in turn reaches the student's objects -- requests nest on the same stdin line:
     {"done": true}                   --->  the request cell ends
 
 The whole request, callbacks included, has the cell time limit; a kernel that dies or outlives it is lost.
+
+A test cell makes many requests (one per call, attribute or operator of the student's objects): the request cell
+stays open between them.  The judge does not acknowledge a reply with ``done`` at once; the test's next request is
+the answer to that prompt (``{"serve": ...}``), so a request costs one message each way, not a cell of its own.
+``finish()`` acknowledges the last reply when the test cell is over, before the notebook's next cell runs.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class Channel:
         self._depth = 0  # callbacks of the judge's being run now (the kernel waits on stdin meanwhile)
         self._pending = ""  # the request cell being run
         self._finished = True  # its execute_reply has come: the kernel no longer waits for us
+        self._open = False  # a reply has come and is not acknowledged: the kernel waits for the next request
         self._connected = False
 
     def _connect(self, timeout: float) -> None:
@@ -102,10 +108,29 @@ class Channel:
                 return
         raise KernelError("the kernel did not answer the judge")
 
+    def finish(self) -> None:
+        """End the open request cell (acknowledge its last reply), so that the kernel is free for the next cell."""
+        from queue import Empty
+
+        if not self._open:
+            return
+        self._open = False
+        if self._finished:
+            return
+        self.client.input(wire.dumps({"done": True}))
+        deadline = time.monotonic() + 5
+        while not self._finished and time.monotonic() < deadline:
+            try:
+                msg = self.client.shell_channel.get_msg(timeout=0.5)
+            except Empty:
+                continue
+            self._finished = msg.get("parent_header", {}).get("msg_id") == self._pending
+
     def close(self) -> None:
         """Let the last request cell end (it ends once the judge has acknowledged its reply), then disconnect."""
         from queue import Empty
 
+        self.finish()
         deadline = time.monotonic() + 5
         while self._pending and not self._finished and time.monotonic() < deadline:
             try:
@@ -117,7 +142,12 @@ class Channel:
 
     def request(self, tree: dict, timeout: float) -> Any:
         """Send one request; its reply tree, or ``None`` when the kernel finished without answering."""
-        if self._depth == 0:
+        if self._depth == 0 and self._open and not self._finished:  # the open request cell takes the next request
+            self._open = False
+            self._deadline = time.monotonic() + timeout
+            self.client.input(wire.dumps({"serve": tree}))
+        elif self._depth == 0:
+            self._open = False
             if not self._connected:
                 self._connect(min(timeout, 60.0))
             self._drain()  # the replies of the requests before: they ended
@@ -150,7 +180,7 @@ class Channel:
                 continue
             if "reply" in message:
                 if self._depth == 0:
-                    self.client.input(wire.dumps({"done": True}))
+                    self._open = True  # acknowledged by the next request, or by finish()
                 return message["reply"]
             if "callback" in message or "backward" in message:
                 self._depth += 1

@@ -71,12 +71,12 @@ class _Type(type, metaclass=_TypeOf):
 
 
 class _Probes(types.ModuleType):
-    """``course.probes`` as a judged test sees it: the same probes, and the kit's ``make_in_kernel``, which makes the
-    object in the student's kernel."""
+    """``course.probes`` as a judged test sees it: the same probes, and the kit's ``make_in_kernel`` and
+    ``kernel_call``, which make the object (make the call) in the student's kernel."""
 
     def __init__(self):
         super().__init__("course.probes")
-        self.make_in_kernel = kit.make_in_kernel
+        self.make_in_kernel, self.kernel_call = kit.make_in_kernel, kit.kernel_call
 
     def __getattr__(self, name: str) -> Any:
         from .. import probes

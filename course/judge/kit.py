@@ -38,6 +38,7 @@ from ..checks import (  # noqa: F401 - re-exported: the checks a hidden test cal
     check_shape,
     check_tensor,
     check_true,
+    code_words,
     format_ok,
     passed,
     run_check,
@@ -83,17 +84,8 @@ def answer_cell(name: str) -> str:
 
 
 def answer_code(name: str) -> str:
-    """The student's answer cell for ``name`` as its names and operators, space-separated: comments and strings are
-    gone, so that a check of how the answer is written (a matrix product in it) is not met by a comment."""
-    import io
-    import tokenize
-
-    source = answer_cell(name)
-    try:
-        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
-        return " ".join(t.string for t in tokens if t.type in (tokenize.NAME, tokenize.OP))
-    except (tokenize.TokenError, SyntaxError):
-        return source
+    """The student's answer cell for ``name`` as its names and operators (``course.checks.code_words``)."""
+    return code_words(answer_cell(name))
 
 
 def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:

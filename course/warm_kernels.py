@@ -1,0 +1,365 @@
+"""Warm kernels: a student's notebook kernels forked from a parent that has already imported the labs' libraries.
+
+Starting a kernel costs a Python start and the imports of torch, torchvision, numpy, matplotlib and IPython: about
+3-5 s of CPU, more than most notebooks' own cells take while grading.  ``SandboxKernelManager`` (with ``warm`` on)
+pays it once per student instead of once per notebook:
+
+  * the first kernel a grading worker needs starts a **warm parent** (``python -m course.warm_kernels serve NAME``),
+    inside the same sandbox and limits a kernel would get (``course.sandbox``), which imports ``WARM_MODULES`` and
+    then only waits on a unix socket in the student's runtime folder.  No student code ever runs in it;
+  * every kernel is then launched as ``python -m course.warm_kernels launch NAME -- <ipykernel arguments>``: a small
+    stand-in process (what jupyter_client watches, signals and kills) that asks the parent to ``fork`` a kernel with
+    that connection file and working folder, forwards signals to it (interrupts), and exits with its exit status;
+  * a kernel is a fresh fork of the pristine parent, in a session of its own: what one notebook's code did (globals,
+    patched modules, threads, environment variables) exists only in that child and dies with it.  When the stand-in
+    goes (the kernel manager killed it, the time limit), the parent kills the kernel's whole process group.
+
+A kernel's environment is its parent's: the grading worker starts the parent while nbgrader executes
+(``NBGRADER_EXECUTION`` set), with the same variables and sandbox it would give a kernel started cold.
+
+Forking is only done where it is safe: on Linux, from a parent with no Python thread but its main one (it checks
+after its imports; OpenBLAS's native pool stops itself around a fork),
+never after CUDA was initialised (the parent does not touch the GPU).  Anywhere else, or when the parent cannot start,
+or with ``COURSE_WARM_KERNELS=off``, kernels start cold as before (``plan()`` says which, ``course grade`` prints it).
+
+This module is imported by the stand-in on every launch: it imports nothing heavy at the top.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV = "COURSE_WARM_KERNELS"  # "on" (default) or "off"
+# what the labs import; the judge's kernel side is left out on purpose: each kernel imports it fresh
+WARM_MODULES = (
+    "numpy",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.optim",
+    "torch.utils.data",
+    "torchvision",
+    "torchvision.transforms",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "ipykernel.kernelapp",
+    "course",
+    "course.checks",
+    "course.data",
+)
+START_TIMEOUT = 120.0  # seconds the warm parent may take to import WARM_MODULES
+SOCKET_PREFIX = "warm-"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Whether kernels are forked warm here, and why not when they are not."""
+
+    warm: bool
+    reason: str
+
+
+def plan() -> Plan:
+    """Warm kernels unless this platform cannot fork safely or ``COURSE_WARM_KERNELS=off``."""
+    if os.environ.get(ENV, "on").lower() in ("off", "0", "false", "no"):
+        return Plan(False, f"{ENV}=off")
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return Plan(False, f"forking kernels is only done on Linux (this is {sys.platform})")
+    return Plan(True, "each student's kernels are forked from a warm parent that imported the labs' libraries")
+
+
+# --- the grader's side: one warm parent per (student, sandbox), started on first use ------------------------------
+
+
+@dataclass
+class _Parent:
+    process: subprocess.Popen
+    runtime: str
+    name: str
+
+
+_parents: dict[tuple, _Parent] = {}
+
+
+def launch_command(key: tuple, runtime: str, kernel_cmd: list[str], wrap) -> list[str] | None:
+    """The command that starts a warm kernel in place of ``kernel_cmd`` (``python -m ipykernel_launcher ...``), or
+    None when no warm parent can serve it (then the caller starts the kernel cold).
+
+    ``key`` names the sandbox (the same key, the same parent); ``wrap(cmd)`` puts a command in that sandbox.
+    """
+    if not plan().warm or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    parent = _parents.get(key)
+    if parent is None or parent.process.poll() is not None:
+        parent = _start_parent(runtime, wrap)
+        if parent is None:
+            return None
+        _parents[key] = parent
+    return [sys.executable, "-m", __name__, "launch", parent.runtime, parent.name, "--", *kernel_cmd[3:]]
+
+
+def _start_parent(runtime: str, wrap) -> _Parent | None:
+    name = f"{SOCKET_PREFIX}{os.getpid()}-{len(_parents)}.sock"
+    path = Path(runtime) / name
+    cmd = wrap([sys.executable, "-m", __name__, "serve", runtime, name])
+    process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.stderr.write(f"[course] warm kernel parent exited ({process.returncode}): kernels start cold\n")
+            return None
+        if path.exists():
+            return _Parent(process, runtime, name)
+        time.sleep(0.05)
+    process.kill()
+    sys.stderr.write("[course] warm kernel parent did not start in time: kernels start cold\n")
+    return None
+
+
+def close_all() -> None:
+    """Stop the warm parents this process started (their kernels go with them)."""
+    for parent in _parents.values():
+        if parent.process.poll() is None:
+            parent.process.kill()
+            parent.process.wait()
+    _parents.clear()
+
+
+def _connect(runtime: str, name: str) -> socket.socket:
+    """A connection to the parent's socket, by its name in the runtime folder (unix socket paths are short)."""
+    here = os.getcwd()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    os.chdir(runtime)
+    try:
+        sock.connect(name)
+    finally:
+        os.chdir(here)
+    return sock
+
+
+def _send(sock: socket.socket, message: dict) -> None:
+    sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _lines(sock: socket.socket):
+    buffer = b""
+    while True:
+        try:
+            chunk = sock.recv(4096)
+        except InterruptedError:
+            continue
+        if not chunk:
+            return
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            yield json.loads(line)
+
+
+def launch(runtime: str, name: str, argv: list[str]) -> int:
+    """The stand-in: ask the parent for a kernel, forward signals to it, exit as it exits."""
+    sock = _connect(runtime, name)
+    _send(sock, {"argv": argv, "cwd": os.getcwd()})
+
+    def forward(signum, _frame):
+        try:
+            _send(sock, {"signal": int(signum)})
+        except OSError:
+            pass
+        if signum == signal.SIGTERM:
+            os._exit(128 + signum)  # the parent sees the connection close and kills the kernel
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP):
+        signal.signal(signum, forward)
+    for message in _lines(sock):
+        if "exit" in message:
+            return int(message["exit"])
+    return 1  # the parent went away
+
+
+# --- the warm parent ----------------------------------------------------------------------------------------------
+
+
+def serve(runtime: str, name: str) -> int:
+    """Import ``WARM_MODULES``, then fork a kernel for each stand-in that connects, until the grader goes away."""
+    import importlib
+    import selectors
+    import threading
+
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # what ipykernel would set
+    for module in WARM_MODULES:
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # noqa: BLE001 - a library that fails to import is the kernel's problem
+            sys.stderr.write(f"[course] warm parent: could not import {module} ({error})\n")
+    # Python threads would be lost mid-work by a fork; numpy's OpenBLAS pool is the one native pool started at import,
+    # and it stops its threads around a fork itself (pthread_atfork)
+    if threading.active_count() != 1:
+        sys.stderr.write("[course] warm parent: a library started a thread; forking is not safe: kernels start cold\n")
+        return 3
+    _dumpable(False)
+    grader = os.getppid()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    here = os.getcwd()
+    os.chdir(runtime)
+    listener.bind(name + ".tmp")
+    os.rename(name + ".tmp", name)  # the name appears when the parent is ready
+    os.chdir(here)
+    listener.listen(16)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    kernels: dict[socket.socket, int] = {}  # stand-in connection -> kernel pid
+    killed: list[int] = []  # kernels whose stand-in went, not yet reaped
+    while True:
+        for key, _ in selector.select(timeout=0.05):
+            if key.fileobj is listener:
+                conn, _ = listener.accept()
+                pid = _fork_kernel(conn, listener, kernels)
+                if pid is None:
+                    conn.close()
+                    continue
+                kernels[conn] = pid
+                selector.register(conn, selectors.EVENT_READ)
+            else:
+                conn = key.fileobj
+                message = _read_message(conn)
+                if message is None:  # the stand-in is gone: so is its kernel
+                    killed.append(kernels.pop(conn))
+                    _kill(killed[-1], signal.SIGKILL)
+                    selector.unregister(conn)
+                    conn.close()
+                elif isinstance(message.get("signal"), int) and message["signal"] in _FORWARDED:
+                    _kill(kernels[conn], message["signal"])
+        for conn, pid in list(kernels.items()):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                _kill(pid, signal.SIGKILL)  # what the kernel left behind in its session
+                try:
+                    _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
+                except OSError:
+                    pass
+                selector.unregister(conn)
+                conn.close()
+                del kernels[conn]
+        killed[:] = [pid for pid in killed if not _reaped(pid)]
+        if os.getppid() != grader:  # the grader (or bwrap) is gone
+            for pid in kernels.values():
+                _kill(pid, signal.SIGKILL)
+            return 0
+
+
+_FORWARDED = (int(signal.SIGINT), int(signal.SIGTERM), int(signal.SIGQUIT), int(signal.SIGHUP))
+
+
+def _read_message(conn: socket.socket) -> dict | None:
+    try:
+        data = conn.recv(4096)
+    except OSError:
+        return None
+    if not data:
+        return None
+    try:
+        message = json.loads(data.split(b"\n", 1)[0])
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:
+        return True
+
+
+def _kill(pid: int, signum: int) -> None:
+    try:
+        os.killpg(pid, signum)  # the kernel leads a session of its own: its children go too
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _dumpable(on: bool) -> None:
+    """The parent is not dumpable: a kernel of the same uid cannot attach a debugger to it (its kernels are)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, int(on), 0, 0, 0)  # PR_SET_DUMPABLE
+    except (OSError, AttributeError):
+        pass
+
+
+def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) -> int | None:
+    try:  # anything may connect to the socket (the kernels can see it): a bad request is dropped, not obeyed
+        conn.settimeout(10)
+        request = next(iter(_lines_once(conn)), None)
+        conn.settimeout(None)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(request, dict) or not isinstance(request.get("argv"), list):
+        return None
+    pid = os.fork()
+    if pid:
+        return pid
+    # the kernel: nothing of the parent's server may remain
+    try:
+        _dumpable(True)
+        os.setsid()
+        listener.close()
+        for other in kernels:
+            other.close()
+        conn.close()
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(signum, signal.SIG_DFL)
+        os.chdir(request.get("cwd") or ".")
+        # the kernel watches the warm parent (and exits when it goes), as a kernel watches the manager that started it
+        sys.argv = [sys.executable, *[str(a) for a in request["argv"]], f"--IPKernelApp.parent_handle={os.getppid()}"]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:  # noqa: BLE001 - report, then exit with a failure status
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _lines_once(conn: socket.socket):
+    """The stand-in's request: one line."""
+    buffer = b""
+    while b"\n" not in buffer:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        buffer += chunk
+    yield json.loads(buffer.split(b"\n", 1)[0])
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["serve"]:
+        return serve(argv[1], argv[2])
+    if argv[:1] == ["launch"] and argv[3:4] == ["--"]:
+        return launch(argv[1], argv[2], argv[4:])
+    sys.stderr.write("usage: python -m course.warm_kernels serve RUNTIME NAME | launch RUNTIME NAME -- ARGS...\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

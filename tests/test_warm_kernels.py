@@ -1,0 +1,111 @@
+"""Warm kernels (course/warm_kernels.py): each notebook's kernel is a fresh fork of a warm parent, and nothing one
+notebook's code did reaches the next -- globals, patched modules, environment variables, threads left running, a
+kernel that never stops -- with and without the sandbox."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
+from traitlets.config import Config
+
+from course import sandbox, warm_kernels
+from course.nbgrader_ext import SandboxKernelManager
+
+HOSTILE = [
+    "import builtins, os, sys, threading, time, torch\n"
+    "builtins.LEAK = 'from the first notebook'\n"
+    "torch.tensor = lambda *a, **k: 'patched'\n"
+    "sys.modules['leaked_module'] = object()\n"
+    "os.environ['LEAK'] = '1'\n"
+    "threading.Thread(target=time.sleep, args=(600,), name='left-behind').start()\n"
+    "print(os.getpid())",
+]
+CLEAN = [
+    "import sys\nwarm = 'torch' in sys.modules  # imported by the parent, before any cell",
+    "import builtins, os, threading, torch\n"
+    "assert warm, 'not a warm kernel'\n"
+    "assert not hasattr(builtins, 'LEAK'), builtins.LEAK\n"
+    "assert torch.tensor([1.0]).sum().item() == 1.0, 'torch is still patched'\n"
+    "assert 'leaked_module' not in sys.modules\n"
+    "assert 'LEAK' not in os.environ\n"
+    "assert not [t for t in threading.enumerate() if t.name == 'left-behind'], 'a thread survived'\n"
+    "print('clean')",
+]
+
+
+def _notebook(cells: list[str]):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.fixture(params=["plain", "sandboxed"])
+def run(request, tmp_path, monkeypatch):
+    """``run(cells, timeout)``: the notebook executed in a warm kernel, as course grade starts them."""
+    boxed = request.param == "sandboxed"
+    if boxed and not sandbox.available()[0]:
+        pytest.skip(f"no sandbox here: {sandbox.available()[1]}")
+    work = tmp_path / "w"
+    (work / "runtime").mkdir(parents=True)
+    (work / "nb").mkdir()
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(work / "runtime"))
+    monkeypatch.setenv(warm_kernels.ENV, "on")
+    uid = sandbox.uid_for(1234) if boxed else None
+
+    def execute(cells: list[str], timeout: int = 60):
+        nb = _notebook(cells)
+        settings = {"sandbox": boxed, "workdir": str(work), "uid": -1 if uid is None else uid, "warm": True}
+        client = NotebookClient(
+            nb,
+            kernel_manager_class=SandboxKernelManager,
+            config=Config({"SandboxKernelManager": settings}),
+            timeout=timeout,
+            resources={"metadata": {"path": str(work / "nb")}},
+        )
+        try:
+            client.execute()
+        finally:
+            out = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+        return out
+
+    execute.boxed = boxed  # in the sandbox, the kernel's pid is its pid namespace's
+    yield execute
+    warm_kernels.close_all()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_nothing_passes_from_one_notebook_to_the_next(run):
+    pid = int(run(HOSTILE).split()[0])
+    assert "clean" in run(CLEAN)
+    if not run.boxed:
+        time.sleep(1)
+        assert not _alive(pid), "the first notebook's kernel (and its thread) outlived it"
+
+
+def test_a_kernel_that_never_stops_is_killed_and_the_next_starts(run):
+    with pytest.raises(CellTimeoutError):
+        run(["import os\nprint(os.getpid(), flush=True)", "while True:\n    pass"], timeout=3)
+    assert "clean" in run(CLEAN)
+    parents = [p.process for p in warm_kernels._parents.values()]
+    assert parents and all(p.poll() is None for p in parents), "the warm parent went down with the kernel"
+
+
+def test_cold_start_when_switched_off(monkeypatch):
+    monkeypatch.setenv(warm_kernels.ENV, "off")
+    plan = warm_kernels.plan()
+    assert not plan.warm and warm_kernels.ENV in plan.reason
+    assert warm_kernels.launch_command(("k",), "/tmp", ["python", "-m", "ipykernel_launcher", "-f", "x"], None) is None
