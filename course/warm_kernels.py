@@ -303,7 +303,7 @@ def _dumpable(on: bool) -> None:
 def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) -> int | None:
     try:  # anything may connect to the socket (the kernels can see it): a bad request is dropped, not obeyed
         conn.settimeout(10)
-        request = next(iter(_lines_once(conn)), None)
+        request = next(_lines(conn), None)  # one line
         conn.settimeout(None)
     except (OSError, ValueError):
         return None
@@ -339,17 +339,6 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) ->
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
-
-
-def _lines_once(conn: socket.socket):
-    """The stand-in's request: one line."""
-    buffer = b""
-    while b"\n" not in buffer:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return
-        buffer += chunk
-    yield json.loads(buffer.split(b"\n", 1)[0])
 
 
 def main(argv: list[str]) -> int:

@@ -110,16 +110,20 @@ class Channel:
 
     def finish(self) -> None:
         """End the open request cell (acknowledge its last reply), so that the kernel is free for the next cell."""
-        from queue import Empty
-
         if not self._open:
             return
         self._open = False
         if self._finished:
             return
         self.client.input(wire.dumps({"done": True}))
-        deadline = time.monotonic() + 5
-        while not self._finished and time.monotonic() < deadline:
+        self._await_end()
+
+    def _await_end(self, seconds: float = 5) -> None:
+        """Read the shell channel until the request cell's execute_reply has come (at most ``seconds``)."""
+        from queue import Empty
+
+        deadline = time.monotonic() + seconds
+        while self._pending and not self._finished and time.monotonic() < deadline:
             try:
                 msg = self.client.shell_channel.get_msg(timeout=0.5)
             except Empty:
@@ -128,16 +132,8 @@ class Channel:
 
     def close(self) -> None:
         """Let the last request cell end (it ends once the judge has acknowledged its reply), then disconnect."""
-        from queue import Empty
-
         self.finish()
-        deadline = time.monotonic() + 5
-        while self._pending and not self._finished and time.monotonic() < deadline:
-            try:
-                msg = self.client.shell_channel.get_msg(timeout=0.5)
-            except Empty:
-                continue
-            self._finished = msg.get("parent_header", {}).get("msg_id") == self._pending
+        self._await_end()
         self.client.stop_channels()
 
     def request(self, tree: dict, timeout: float) -> Any:
