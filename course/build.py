@@ -7,6 +7,7 @@ Everything written here is generated: instructors edit source/ (and course.toml)
 from __future__ import annotations
 
 import filecmp
+import fnmatch
 import os
 import re
 import shutil
@@ -86,10 +87,65 @@ def add_colab_cells(nb, course: Course, rel_path: str, gpu: bool = False) -> Non
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
+RELEASE_STAMP = "course-release"  # metadata of a release notebook: {"inputs": sha256 of what nbgrader read}
+RELEASE_MODULES = ("build.py", "colab.py", "config.py", "nbg.py")  # the course package's part in writing a release
+# files of a lab folder that never reach its release (nbgrader_config.py: CourseDirectory.ignore, less lab.toml, which
+# says which notebooks want a GPU): a stray one must not make another machine's build differ
+NOT_RELEASED = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store")
+
+
+def release_inputs(course: Course, lab: Lab) -> str:
+    """A hash of everything ``nbgrader generate_assignment`` and the Colab cells read to write a lab's release: the
+    lab folder, the nbgrader config, course.toml, the modules that write it and nbgrader's version."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+
+    def feed(label: str, payload: bytes) -> None:
+        digest.update(label.encode() + b"\0" + hashlib.sha256(payload).digest())
+
+    for path in sorted(lab.source.rglob("*")):
+        rel = path.relative_to(lab.source)
+        if path.is_file() and not any(fnmatch.fnmatch(part, p) for part in rel.parts for p in NOT_RELEASED):
+            feed(f"lab:{rel.as_posix()}", path.read_bytes())
+    for name in ("nbgrader_config.py", "course.toml"):
+        feed(name, (course.root / name).read_bytes())
+    package = Path(__file__).resolve().parent
+    for name in RELEASE_MODULES:
+        feed(f"course:{name}", (package / name).read_bytes())
+    feed("nbgrader", version("nbgrader").encode())
+    return digest.hexdigest()
+
+
+def stamp_release(nb, inputs: str) -> None:
+    """Record in a release notebook the inputs it was generated from (``course build`` keeps it while they hold)."""
+    nb.metadata[RELEASE_STAMP] = {"inputs": inputs}
+
+
+def _current_release(target: Path, lab: Lab, inputs: str) -> list[Path] | None:
+    """The committed release's files when it was generated from exactly these inputs, else None."""
+    if not target.is_dir():
+        return None
+    notebooks = sorted(target.glob("*.ipynb"))
+    if [p.name for p in notebooks] != sorted(p.name for p in lab.notebooks):
+        return None
+    if any(nbtools.read(p).metadata.get(RELEASE_STAMP, {}).get("inputs") != inputs for p in notebooks):
+        return None
+    return sorted(p for p in target.rglob("*") if p.is_file())
+
+
 def build_release(course: Course, lab: Lab, out: Path, workdir: Path) -> list[Path]:
+    """Write release/<lab>/ with nbgrader, or keep the committed one when its recorded inputs are today's."""
+    target = out / "release" / lab.id
+    inputs = release_inputs(course, lab)
+    kept = _current_release(target, lab, inputs)
+    if kept is not None:
+        print(f"{lab.id}: release unchanged since it was generated, kept", flush=True)
+        return kept
+    print(f"{lab.id}: generating the release with nbgrader", flush=True)
     root = nbg.make_root(course, lab, workdir / "root")
     release = nbg.generate(root, lab.id)
-    target = out / "release" / lab.id
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -102,6 +158,7 @@ def build_release(course: Course, lab: Lab, out: Path, workdir: Path) -> list[Pa
         elif path.suffix == ".ipynb":
             nb = nbtools.read(path)
             add_colab_cells(nb, course, f"release/{lab.id}/{rel.as_posix()}", gpu=lab.wants_gpu(rel.name))
+            stamp_release(nb, inputs)
             nbtools.write(nb, dest)
             written.append(dest)
         else:
@@ -418,7 +475,6 @@ def build(course: Course, labs: list[Lab], out: Path | None = None, execute_solu
     written: list[Path] = []
     for lab in labs:
         started = time.monotonic()
-        print(f"{lab.id}: generating the release with nbgrader", flush=True)
         with tempfile.TemporaryDirectory(prefix=f"build-{lab.id}-") as tmp:
             written += build_release(course, lab, out, Path(tmp))
             written += build_solutions(course, lab, out, Path(tmp), run=execute_solutions)

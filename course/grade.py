@@ -137,13 +137,15 @@ def grade_class(
     times: Path | None = None,
     extensions: Path | None = None,
     only: str | None = None,
+    profile: Path | None = None,
 ) -> list[Row]:
     """Grade every submission in ``path``; ``timeout`` is per notebook; ``scheduler`` a Dask address.
 
     ``path`` may be any LMS's export (``course.term.intake``); ``roster`` a class list CSV (``course.term.roster``),
     ``times`` a CSV of submission times, ``extensions`` a CSV of extended due dates (``course.term.late``).  The
     results are merged into the class gradebook in ``out`` (``course.term.gradebook``), keeping any manual marks;
-    ``only`` regrades that one student into it, leaving the others' rows as they are.
+    ``only`` regrades that one student into it, leaving the others' rows as they are.  ``profile``: a file that gets
+    one JSON line per cell graded (and per kernel started) with its seconds.
 
     Workers are forked from a multiprocessing fork server, which imports the calling script's main module in each
     worker (as multiprocessing does): call this from ``course grade``, a notebook, or a script whose work sits under
@@ -214,6 +216,7 @@ def grade_class(
                 sandbox=sandboxed,
                 sandbox_uid=_uid_for(sid) if sandboxed else None,
                 warm=warm,
+                profile=str(Path(profile).resolve()) if profile else "",
             )
 
         seconds: dict[str, float] = {}

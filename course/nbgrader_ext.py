@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -84,16 +85,16 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        if not self._sandboxed():
-            if not self.warm:
-                return cmd
-            runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or os.path.dirname(self.connection_file)
-            key = ("plain", os.path.realpath(self._launch_args.get("cwd") or os.getcwd()), runtime)
-            return warm_kernels.launch_command(key, runtime, cmd, lambda command: command) or cmd
-        wrap, key, runtime = self._sandbox_wrap()
+        wrap, key, runtime = self._sandbox_wrap() if self._sandboxed() else self._plain_wrap()
         if self.warm:
             return warm_kernels.launch_command(key, runtime, cmd, wrap) or wrap(cmd)
         return wrap(cmd)
+
+    def _plain_wrap(self):
+        """Without a sandbox: the command as it is; the key of a warm parent outside any sandbox; the runtime folder."""
+        runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or os.path.dirname(self.connection_file)
+        key = ("plain", os.path.realpath(self._launch_args.get("cwd") or os.getcwd()), runtime)
+        return (lambda command: command), key, runtime
 
     def _sandbox_wrap(self):
         """``wrap(cmd)``, which puts a command in this kernel's sandbox; the sandbox's key; the runtime folder."""
@@ -159,6 +160,10 @@ class SafeExecute(Execute):
     judge = Bool(False, help="Run autograded test cells in the judge, outside the student's kernel.").tag(config=True)
     notebook_timeout = Int(0, help="Seconds the whole notebook may run (0: only the per-cell limit).").tag(config=True)
     max_output = Int(2 * 1024 * 1024, help="Bytes of output a cell may keep; the rest is cut.").tag(config=True)
+    profile = Unicode(
+        "",
+        help="A file that gets one JSON line per cell run and per kernel start, with its seconds (benchmarks).",
+    ).tag(config=True)
     in_kernel_share = Float(
         0.25, help="Share of a judged test's points that rests on in-kernel evidence (course.judge.kit.in_kernel)."
     ).tag(config=True)
@@ -175,6 +180,7 @@ class SafeExecute(Execute):
         self._max_output = int(self.max_output)
         self._judge = Judge(self._exchange) if self.judge else None
         self._channel = None
+        self._profiled = (resources or {}).get("nbgrader", {}).get("notebook", ""), time.monotonic()
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -193,6 +199,27 @@ class SafeExecute(Execute):
                     cell.outputs = [_error(NOT_RUN, f"not run: {self._stopped} in an earlier cell")]
 
     def preprocess_cell(self, cell, resources, index):
+        if not self.profile:
+            return self._preprocess_cell(cell, resources, index)
+        started = time.monotonic()
+        if index == 0:  # the time since the notebook began: starting the kernel
+            self._record("kernel start", started - self._profiled[1])
+        try:
+            return self._preprocess_cell(cell, resources, index)
+        finally:
+            test = _is_test(cell)
+            kind = "judged test" if test and self._judge is not None else "test" if test else "student"
+            if cell.cell_type == "code":
+                self._record(kind, time.monotonic() - started, index, cell.metadata.get("nbgrader", {}).get("grade_id"))
+
+    def _record(self, what: str, seconds: float, index: int = -1, grade_id: str | None = None) -> None:
+        """One line of the profile: what ran in which notebook, and how long it took."""
+        line = {"notebook": self._profiled[0], "what": what, "cell": index, "grade_id": grade_id or "",
+                "seconds": round(seconds, 3)}  # fmt: skip
+        with open(self.profile, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")  # one short write: lines of parallel workers do not interleave
+
+    def _preprocess_cell(self, cell, resources, index):
         if self._stopped:
             if cell.cell_type == "code":
                 cell.outputs = [_error(NOT_RUN, f"not run: {self._stopped} in an earlier cell")]
@@ -201,7 +228,7 @@ class SafeExecute(Execute):
             left = self._budget - (time.monotonic() - self._started)
             if left <= 0:
                 self._stopped = f"the notebook's time limit ({self._budget:.0f} s) was reached"
-                return self.preprocess_cell(cell, resources, index)
+                return self._preprocess_cell(cell, resources, index)
             self.timeout = int(max(1, min(self._cell_timeout or left, left)))
         if self._judge is not None and _is_test(cell):
             self._judge_cell(cell, index)

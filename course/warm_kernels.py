@@ -50,6 +50,8 @@ WARM_MODULES = (
     "torchvision.transforms",
     "matplotlib",
     "matplotlib.pyplot",
+    "sklearn.datasets",  # 2 s per notebook that loads a data set from it (labs 1 and 3)
+    "torchbearer",
     "ipykernel.kernelapp",
     "course",
     "course.checks",
@@ -217,6 +219,7 @@ def serve(runtime: str, name: str) -> int:
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     kernels: dict[socket.socket, int] = {}  # stand-in connection -> kernel pid
+    pending: dict[socket.socket, bytes] = {}  # stand-in connection -> the start of a line not yet complete
     killed: list[int] = []  # kernels whose stand-in went, not yet reaped
     while True:
         for key, _ in selector.select(timeout=0.05):
@@ -230,14 +233,16 @@ def serve(runtime: str, name: str) -> int:
                 selector.register(conn, selectors.EVENT_READ)
             else:
                 conn = key.fileobj
-                message = _read_message(conn)
-                if message is None:  # the stand-in is gone: so is its kernel
+                messages = _read_messages(conn, pending)
+                if messages is None:  # the stand-in is gone: so is its kernel
                     killed.append(kernels.pop(conn))
                     _kill(killed[-1], signal.SIGKILL)
                     selector.unregister(conn)
                     conn.close()
-                elif isinstance(message.get("signal"), int) and message["signal"] in _FORWARDED:
-                    _kill(kernels[conn], message["signal"])
+                    continue
+                for message in messages:
+                    if isinstance(message.get("signal"), int) and message["signal"] in _FORWARDED:
+                        _kill(kernels[conn], message["signal"])
         for conn, pid in list(kernels.items()):
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
@@ -249,6 +254,8 @@ def serve(runtime: str, name: str) -> int:
                 selector.unregister(conn)
                 conn.close()
                 del kernels[conn]
+        for conn in [c for c in pending if c not in kernels]:
+            del pending[conn]
         killed[:] = [pid for pid in killed if not _reaped(pid)]
         if os.getppid() != grader:  # the grader (or bwrap) is gone
             for pid in kernels.values():
@@ -259,18 +266,27 @@ def serve(runtime: str, name: str) -> int:
 _FORWARDED = (int(signal.SIGINT), int(signal.SIGTERM), int(signal.SIGQUIT), int(signal.SIGHUP))
 
 
-def _read_message(conn: socket.socket) -> dict | None:
+def _read_messages(conn: socket.socket, pending: dict) -> list[dict] | None:
+    """The messages one ``recv`` completes on a stand-in's connection (None: it closed, or sent a line longer than
+    any message); the start of an unfinished line waits in ``pending``.  A line that is not a JSON object reads {}."""
     try:
         data = conn.recv(4096)
     except OSError:
         return None
     if not data:
         return None
-    try:
-        message = json.loads(data.split(b"\n", 1)[0])
-    except ValueError:
-        return {}
-    return message if isinstance(message, dict) else {}
+    *lines, rest = (pending.get(conn, b"") + data).split(b"\n")
+    if len(rest) > 65536:
+        return None
+    pending[conn] = rest
+    messages = []
+    for line in lines:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            message = {}
+        messages.append(message if isinstance(message, dict) else {})
+    return messages
 
 
 def _reaped(pid: int) -> bool:

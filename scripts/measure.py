@@ -6,6 +6,7 @@
     .venv/bin/python scripts/measure.py grade [LAB]           # seconds to grade one submission (the solved example)
     .venv/bin/python scripts/measure.py install               # pip install -r requirements.txt into a fresh venv
     .venv/bin/python scripts/measure.py judge                 # one call each way between the judge and a kernel
+    .venv/bin/python scripts/measure.py class LAB             # grade the suite's test class of LAB, with a profile
     .venv/bin/python scripts/measure.py accuracy LAB/NB.ipynb [DATASET]
                                           # run a solution in full mode (optionally with DATASET = "fashion_mnist"
                                           # and the like) and print its accuracy lines with the time
@@ -197,6 +198,30 @@ def judge(calls: int = 500) -> None:
     print(f"| a function of the test called by the student's code (callback) | {found[2]} ms per call |")
 
 
+def test_class(lab_id: str) -> None:
+    """Grade a lab's test class (what the suite grades: source, release, the selected mutants) with a profile of
+    where the time goes (scripts/benchmark.py reads it)."""
+    from benchmark import where_the_time_goes
+
+    from course.config import Course
+    from course.grade import default_jobs, grade_class
+    from tests.conftest import write_class
+
+    course = Course.load(ROOT)
+    (lab,) = course.labs([lab_id])
+    with tempfile.TemporaryDirectory(prefix=f"class-{lab_id}-") as tmp:
+        folder = Path(tmp)
+        write_class(lab, folder / "in")
+        students = sum(1 for _ in (folder / "in").iterdir())
+        t0 = time.monotonic()
+        jobs = default_jobs()
+        rows = grade_class(course, lab, folder / "in", folder / "out", jobs=jobs, quiet=True, feedback=False,
+                           profile=folder / "profile.jsonl")  # fmt: skip
+        wall = time.monotonic() - t0
+        print(f"{lab_id}'s test class: {students} students, {len(rows)} rows, graded in {wall:.0f} s ({jobs} jobs)")
+        print("\n".join(where_the_time_goes(folder / "profile.jsonl", wall, jobs, top=15)))
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "notebooks":
@@ -214,5 +239,7 @@ if __name__ == "__main__":
         install()
     elif what == "judge":
         judge()
+    elif what == "class":
+        test_class(sys.argv[2] if len(sys.argv) > 2 else "lab01")
     else:
         sys.exit(__doc__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -67,13 +66,12 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
     grade several wrong answers to *different* cells in one run.  Alternative correct answers are always packed
     together, one per cell: they must all keep full marks side by side.
 
-    Notebooks are graded in kernels of their own, each with its own time budget, so the n-th lone wrong answer of
-    every notebook of the lab goes to the same student (``m-wrong-<n>``): the class has as many of those students as
-    the largest bank has lone wrong answers, and each of them hands in a whole lab, as real students do (their
-    kernels come from one warm parent).  Correct answers keep students of their own notebook: nothing another
-    notebook does can cost them marks.
+    Notebooks are graded in kernels of their own, each with its own time budget, so the n-th group of every notebook
+    of the lab goes to the same student (``m-wrong-<n>`` for lone wrong answers, ``m-packed-<n>``, ``m-correct-<n>``):
+    the class has as many students of a kind as the largest bank has groups of it, and each of them hands in (part
+    of) a lab, as real students do, their kernels forked from one warm parent.  A notebook's grade depends on that
+    notebook alone, as the source student (every notebook correct) and the banks' own tests show.
     """
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nb_name.removesuffix(".ipynb"))
     groups: dict[str, list[dict]] = {}
 
     def place(prefix: str, mutant: dict) -> None:
@@ -85,9 +83,9 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
 
     for mutant in selected(bank, lab_id, nb_name):
         if mutant["kind"] == "correct":
-            place(f"m-{stem}-correct", mutant)
+            place("m-correct-", mutant)
         elif mutant.get("pack"):
-            place(f"m-{stem}-packed", mutant)
+            place("m-packed-", mutant)
         else:
             sid = f"m-wrong-{sum(k.startswith('m-wrong-') for k in groups):03d}"
             groups[sid] = [mutant]

@@ -63,3 +63,37 @@ def test_rebuild_of_unchanged_sources_keeps_solutions_byte_identical(tmp_path):
             assert (out / "solutions" / lab.id / path.name).read_bytes() == committed.read_bytes(), path.name
             compared += 1
     assert compared, "no committed solution carries this machine's inputs: run `course build`"
+
+
+def test_release_of_unchanged_inputs_is_kept_and_regenerated_when_they_change(tmp_path, monkeypatch):
+    """`course build` runs nbgrader for a lab's release only when what the release is generated from changed: the
+    committed release records the hash of its inputs (``build.release_inputs``)."""
+    import shutil
+
+    lab = LABS[0]
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    for name in ("course.toml", "nbgrader_config.py"):
+        shutil.copy2(ROOT / name, copy / name)
+    for kind in ("source", "release"):
+        shutil.copytree(ROOT / kind / lab.id, copy / kind / lab.id)
+    course = build.Course.load(copy)
+    (copied,) = course.labs([lab.id])
+    before = {p: p.read_bytes() for p in (copy / "release" / lab.id).rglob("*") if p.is_file()}
+
+    def no_nbgrader(*args, **kwargs):
+        raise AssertionError("nbgrader ran although the release's inputs are unchanged")
+
+    monkeypatch.setattr(build.nbg, "generate", no_nbgrader)
+    (tmp_path / "w1").mkdir()
+    kept = build.build_release(course, copied, copy, tmp_path / "w1")
+    assert sorted(kept) == sorted(before)
+    assert all(p.read_bytes() == data for p, data in before.items())
+
+    monkeypatch.undo()
+    source = copy / "source" / lab.id / lab.notebooks[0].name
+    source.write_text(source.read_text() + "\n")  # any change to an input
+    (tmp_path / "w2").mkdir()
+    build.build_release(course, copied, copy, tmp_path / "w2")
+    stamp = build.nbtools.read(copy / "release" / lab.id / lab.notebooks[0].name).metadata[build.RELEASE_STAMP]
+    assert stamp["inputs"] == build.release_inputs(course, copied) != build.release_inputs(COURSE, lab)

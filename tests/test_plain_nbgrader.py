@@ -67,14 +67,15 @@ def _grade_lab(lab, root: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def plain_grades(tmp_path_factory, request):
-    """The selected tests' labs graded by plain nbgrader, two labs at a time (one nbgrader process each)."""
+    """The selected tests' labs graded by plain nbgrader, three labs at a time (one nbgrader process each: its
+    kernels start cold, and a core idles while one starts)."""
     base = tmp_path_factory.mktemp("plain-nbgrader")
     wanted = {
         item.callspec.params["lab_id"]
         for item in request.session.items
         if getattr(item, "originalname", "") == "test_plain_nbgrader_grades_source_full_and_release_zero"
     }
-    pool = ThreadPoolExecutor(max_workers=2)
+    pool = ThreadPoolExecutor(max_workers=3)
     futures = {lab.id: pool.submit(_grade_lab, lab, base / lab.id) for lab in LABS if lab.id in wanted}
     yield futures
     pool.shutdown(wait=True)

@@ -109,3 +109,20 @@ def test_cold_start_when_switched_off(monkeypatch):
     plan = warm_kernels.plan()
     assert not plan.warm and warm_kernels.ENV in plan.reason
     assert warm_kernels.launch_command(("k",), "/tmp", ["python", "-m", "ipykernel_launcher", "-f", "x"], None) is None
+
+
+def test_parent_reads_every_message_of_a_chunk_and_drops_malformed_ones():
+    """A stand-in's messages may arrive several to a ``recv``, or one split across two: each is read once, whole."""
+    import socket
+
+    ours, theirs = socket.socketpair()
+    pending: dict = {}
+    try:
+        theirs.sendall(b'{"signal": 2}\n[1, 2]\nnot json\n{"signal": 15}\n{"sig')
+        assert warm_kernels._read_messages(ours, pending) == [{"signal": 2}, {}, {}, {"signal": 15}]
+        theirs.sendall(b'nal": 3}\n')
+        assert warm_kernels._read_messages(ours, pending) == [{"signal": 3}]
+        theirs.close()
+        assert warm_kernels._read_messages(ours, pending) is None
+    finally:
+        ours.close()
