@@ -14,8 +14,9 @@ setup:
 demo: setup
 	$(BIN)/course build
 	@mkdir -p graded
-	@# three labs at a time (each grades its students in parallel too); each lab's report is printed when it is done
-	@printf '%s\n' $(LABS) | xargs -P 3 -I {} sh -c \
+	@# three labs at a time, the costliest first (each grades its students in parallel too); each lab's report is
+	@# printed when it is done
+	@$(BIN)/python scripts/labs_by_cost.py $(LABS) | xargs -P 3 -I {} sh -c \
 	  '$(BIN)/course grade {} examples/submissions/{} --output graded/{} > graded/{}.log 2>&1; \
 	   status=$$?; echo "== demo-grading examples/submissions/{}"; cat graded/{}.log; exit $$status'
 	$(BIN)/course publish build/student --site
