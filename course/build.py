@@ -87,6 +87,22 @@ def add_colab_cells(nb, course: Course, rel_path: str, gpu: bool = False) -> Non
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
+class _Digest:
+    """A hash of labelled inputs (the stamps of releases and solutions): each label and the hash of its bytes."""
+
+    def __init__(self) -> None:
+        import hashlib
+
+        self._sha256 = hashlib.sha256
+        self._digest = hashlib.sha256()
+
+    def feed(self, label: str, payload: bytes) -> None:
+        self._digest.update(label.encode() + b"\0" + self._sha256(payload).digest())
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 RELEASE_STAMP = "course-release"  # metadata of a release notebook: {"inputs": sha256 of what nbgrader read}
 RELEASE_MODULES = ("build.py", "colab.py", "config.py", "nbg.py")  # the course package's part in writing a release
 # files of a lab folder that never reach its release (nbgrader_config.py: CourseDirectory.ignore, less lab.toml, which
@@ -97,14 +113,10 @@ NOT_RELEASED = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_S
 def release_inputs(course: Course, lab: Lab) -> str:
     """A hash of everything ``nbgrader generate_assignment`` and the Colab cells read to write a lab's release: the
     lab folder, the nbgrader config, course.toml, the modules that write it and nbgrader's version."""
-    import hashlib
     from importlib.metadata import version
 
-    digest = hashlib.sha256()
-
-    def feed(label: str, payload: bytes) -> None:
-        digest.update(label.encode() + b"\0" + hashlib.sha256(payload).digest())
-
+    digest = _Digest()
+    feed = digest.feed
     for path in sorted(lab.source.rglob("*")):
         rel = path.relative_to(lab.source)
         if path.is_file() and not any(fnmatch.fnmatch(part, p) for part in rel.parts for p in NOT_RELEASED):
@@ -301,15 +313,10 @@ def solution_inputs(course: Course, lab: Lab, path: Path) -> str:
     """A hash of everything a solution notebook's executed outputs depend on: the source notebook, the other files
     of its lab folder (images, scripts), the course package's student-side modules, the pinned requirements, the
     data cache's manifest (file names and sizes) and whether real pretrained weights are present."""
-    import hashlib
-
     from . import data
 
-    digest = hashlib.sha256()
-
-    def feed(label: str, payload: bytes) -> None:
-        digest.update(label.encode() + b"\0" + hashlib.sha256(payload).digest())
-
+    digest = _Digest()
+    feed = digest.feed
     feed("notebook", path.read_bytes())
     for extra in sorted(lab.source.rglob("*")):
         skip = extra.suffix == ".ipynb" or extra.name == "lab.toml" or "__pycache__" in extra.parts

@@ -123,6 +123,11 @@ def prepare(lab: Lab, say=print) -> None:
             say(f"{lab.id}: could not prepare {name} ({type(exc).__name__}: {exc})")
 
 
+def threads_per_job(jobs: int) -> int:
+    """The torch threads each of ``jobs`` kernels running side by side gets: the cores shared out, at least one."""
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
 def grade_class(
     course: Course,
     lab: Lab,
@@ -200,7 +205,7 @@ def grade_class(
         # one more job than cores: a student's grading waits on disk (sqlite commits) and on kernel start-up
         # handshakes, and the extra job fills those gaps (measured: MEASUREMENTS.md, scripts/benchmark.py)
         jobs = jobs or default_jobs()
-        threads = max(1, (os.cpu_count() or 1) // jobs)
+        threads = threads_per_job(jobs)
         env = {
             "OMP_NUM_THREADS": str(threads),
             "MKL_NUM_THREADS": str(threads),

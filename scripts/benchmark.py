@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from course import nbg, nbtools  # noqa: E402
 from course.config import Course  # noqa: E402
-from course.grade import default_jobs, grade_class  # noqa: E402
+from course.grade import default_jobs, grade_class, threads_per_job  # noqa: E402
 from tests import mutants  # noqa: E402
 
 
@@ -82,8 +82,7 @@ def raw_execution(students: list[Path], jobs: int, lab) -> tuple[float, float]:
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     os.environ["PATH"] = nbg.nbgrader_env()["PATH"]
     # as many torch threads per kernel as `course grade` gives its workers: more would fight over the cores
-    threads = str(max(1, (os.cpu_count() or 1) // jobs))
-    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = threads
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads_per_job(jobs))
     paths = [p for student in students for p in sorted(student.glob("*.ipynb"))]
 
     def run(path: Path) -> float:

@@ -13,12 +13,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from course.build import STAMP  # noqa: E402  # what `course build` records in an executed solution
 
 
 def seconds(lab: str) -> float:
     total = 0.0
     for path in (ROOT / "solutions" / lab).glob("*.ipynb"):
-        stamp = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("course-solution", {})
+        stamp = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get(STAMP, {})
         total += float(stamp.get("seconds") or 0)
     return total
 
