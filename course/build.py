@@ -310,14 +310,18 @@ RUNTIME_MODULES = ("__init__.py", "runtime.py", "data.py", "checks.py", "corrupt
 
 
 def solution_inputs(course: Course, lab: Lab, path: Path) -> str:
-    """A hash of everything a solution notebook's executed outputs depend on: the source notebook, the other files
-    of its lab folder (images, scripts), the course package's student-side modules, the pinned requirements, the
-    data cache's manifest (file names and sizes) and whether real pretrained weights are present."""
+    """A hash of everything a solution notebook's executed outputs depend on: the source notebook without its hidden
+    tests (a solution never runs them: editing one re-executes nothing), the other files of its lab folder (images,
+    scripts), the course package's student-side modules, the pinned requirements, the data cache's manifest (file
+    names and sizes) and whether real pretrained weights are present."""
     from . import data
 
     digest = _Digest()
     feed = digest.feed
-    feed("notebook", path.read_bytes())
+    notebook = nbtools.read(path)
+    for cell in notebook.cells:
+        cell.source = nbtools.strip_hidden_tests(cell.source)
+    feed("notebook", nbformat.writes(notebook).encode())
     for extra in sorted(lab.source.rglob("*")):
         skip = extra.suffix == ".ipynb" or extra.name == "lab.toml" or "__pycache__" in extra.parts
         if extra.is_file() and not skip:

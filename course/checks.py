@@ -31,6 +31,7 @@ __all__ = [
     "format_ok",
     "in_kernel",
     "passed",
+    "replaced",
     "rerun_cell",
     "watch_calls",
     "Stub",
@@ -403,6 +404,47 @@ class in_kernel:  # noqa: N801 - a context manager used like a function
         return self
 
     def __exit__(self, *exc):
+        return False
+
+
+class replaced:  # noqa: N801 - a context manager used like a function
+    """``with replaced(hinge_loss=reference):`` the student's ``hinge_loss`` is the reference while the block runs, and
+    the student's own again afterwards (also when a check fails), so that one answer is graded on its own.
+
+    ``unless_passed="test_hinge_loss"`` (a test cell's grade id, or several): keep the student's own when those test
+    cells passed, as the judge knows when it grades (a passing answer needs no stand-in, and the student's loop then
+    runs without asking the judge for every batch's loss); where that is not known (plain nbgrader) the references
+    are used.
+
+    The names are swapped where the calling test reads them: in the notebook's namespace when a test runs in the
+    kernel (plain nbgrader), in the judge's namespace when the judge runs it, where assigning one of the student's names
+    assigns it in the student's kernel too."""
+
+    def __init__(self, unless_passed: str | tuple[str, ...] = (), **references: Any):
+        import sys
+
+        self._scope = sys._getframe(1).f_globals  # the module namespace of the test that calls it
+        tests = (unless_passed,) if isinstance(unless_passed, str) else tuple(unless_passed)
+        self._references = {} if tests and all(self._passed(test) for test in tests) else references
+        self._saved = {}
+
+    @staticmethod
+    def _passed(test: str) -> bool:
+        """Whether the test cell ``test`` passed: not known in the notebook (the judge's kit knows)."""
+        return False
+
+    def __enter__(self):
+        for name, reference in self._references.items():
+            try:
+                self._saved[name] = self._scope[name]
+            except KeyError:
+                raise NameError(f"name {name!r} is not defined") from None
+            self._scope[name] = reference
+        return self
+
+    def __exit__(self, *exc):
+        for name, own in self._saved.items():
+            self._scope[name] = own
         return False
 
 

@@ -269,7 +269,7 @@ class SafeExecute(Execute):
         # the student's cells above (never a test cell: its hidden code must not be run again in the kernel)
         before = [c.source for c in self.nb.cells[:index] if c.cell_type == "code" and not _is_test(c)]
         try:
-            verdict = self._judge.run(cell.source, before)
+            verdict = self._judge.run(cell.source, before, cell.metadata["nbgrader"].get("grade_id", ""))
         finally:
             if self._channel is not None:
                 self._channel.finish()  # the kernel is free for the notebook's next cell

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from tests import mutants
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course.load(ROOT)
 LABS = COURSE.labs()
+
+
+SOLVED, BLANK = "alice", "bob"  # the example class's students who hand in the solved and the untouched release
 
 
 def student_for(nb_name: str, mutant: dict) -> str:
@@ -70,7 +74,7 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
     of the lab goes to the same student (``m-wrong-<n>`` for lone wrong answers, ``m-packed-<n>``, ``m-correct-<n>``):
     the class has as many students of a kind as the largest bank has groups of it, and each of them hands in (part
     of) a lab, as real students do, their kernels forked from one warm parent.  A notebook's grade depends on that
-    notebook alone, as the source student (every notebook correct) and the banks' own tests show.
+    notebook alone, as the solved student (every notebook correct) and the banks' own tests show.
     """
     groups: dict[str, list[dict]] = {}
 
@@ -94,13 +98,15 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
 
 
 def write_class(lab, folder: Path) -> None:
-    """One student per case: the source itself, the untouched release, and the mutant submissions."""
+    """The lab's example class (``examples/submissions/<lab>``: alice hands in the release with the source's answers,
+    bob the untouched release, carol a renamed notebook, dave a corrupt one, erin a text file), and one student per
+    group of mutant submissions.  The examples are graded here once, with the mutants (tests/test_examples.py reads
+    their rows), instead of in a class of their own that would grade the solved and the blank lab a second time."""
     banks = mutants.load(lab.id)
     release = ROOT / "release" / lab.id
+    shutil.copytree(ROOT / "examples" / "submissions" / lab.id, folder)
     for path in lab.notebooks:
-        nbtools.write(nbtools.read(path), folder / "source" / path.name)
         blank = nbtools.read(release / path.name)
-        nbtools.write(blank, folder / "release" / path.name)
         answers = nbtools.solution_sources(nbtools.read(path))
         for sid, group in plan(path.name, banks.get(path.name, []), lab.id).items():
             filled = nbtools.fill(blank, {**answers, **{m["cell"]: m["source"] for m in group}})
@@ -129,5 +135,6 @@ class GradedLabs(dict):
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """Grading results of every lab's test class (the source, the untouched release and the mutant submissions)."""
+    """Grading results of every lab's test class (the example class -- solved, untouched release, renamed, corrupt,
+    foreign -- and the mutant submissions)."""
     return GradedLabs(tmp_path_factory)

@@ -97,3 +97,25 @@ def test_release_of_unchanged_inputs_is_kept_and_regenerated_when_they_change(tm
     build.build_release(course, copied, copy, tmp_path / "w2")
     stamp = build.nbtools.read(copy / "release" / lab.id / lab.notebooks[0].name).metadata[build.RELEASE_STAMP]
     assert stamp["inputs"] == build.release_inputs(course, copied) != build.release_inputs(COURSE, lab)
+
+
+def test_solution_inputs_leave_out_the_hidden_tests(tmp_path):
+    """A solution never runs the hidden tests, so editing one does not re-execute it; editing what it runs does."""
+    import dataclasses
+    import shutil
+
+    from course.build import solution_inputs
+
+    lab = LABS[0]
+    copy = tmp_path / lab.id
+    shutil.copytree(lab.source, copy)
+    path = copy / lab.notebooks[0].name
+    moved = dataclasses.replace(lab, source=copy)
+    before = solution_inputs(COURSE, moved, path)
+    text = path.read_text(encoding="utf-8")
+    hidden_edit = text.replace("def hidden_tests():\\n", "def hidden_tests():\\n    # a new hidden check\\n", 1)
+    assert hidden_edit != text
+    path.write_text(hidden_edit, encoding="utf-8")
+    assert solution_inputs(COURSE, moved, path) == before
+    path.write_text(text.replace("passed(", "passed (", 1), encoding="utf-8")
+    assert solution_inputs(COURSE, moved, path) != before

@@ -1,6 +1,6 @@
-"""The hidden tests can fail: graded by the real nbgrader, the source scores full marks, the untouched release
-scores zero, every wrong answer of the mutant banks scores below full on its tests, and every alternative correct
-answer scores full."""
+"""The hidden tests can fail: graded by the real nbgrader, the source's answers (the release filled in with them, as
+a student hands it in) score full marks, the untouched release scores zero, every wrong answer of the mutant banks
+scores below full on its tests, and every alternative correct answer scores full."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from course import nbtools
 from tests import mutants
-from tests.conftest import LABS, plan, selected, student_for
+from tests.conftest import BLANK, LABS, SOLVED, plan, selected, student_for
 
 
 def autograded_tests(nb_path) -> dict[str, float]:
@@ -40,7 +40,7 @@ MUTANTS = _mutants()
 @pytest.mark.parametrize("lab_id,path", NOTEBOOKS, ids=[f"{a}/{p.name}" for a, p in NOTEBOOKS])
 def test_source_scores_full_marks(graded, lab_id, path):
     scores = graded[lab_id]
-    row = scores["source"][path.name]
+    row = scores[SOLVED][path.name]  # the release with the source's answers, as a student hands it in
     assert row.status == "ok", row.status
     tests = autograded_tests(path)
     assert tests, "a graded notebook without autograded tests"
@@ -51,7 +51,7 @@ def test_source_scores_full_marks(graded, lab_id, path):
 @pytest.mark.parametrize("lab_id,path", NOTEBOOKS, ids=[f"{a}/{p.name}" for a, p in NOTEBOOKS])
 def test_untouched_release_scores_zero(graded, lab_id, path):
     scores = graded[lab_id]
-    row = scores["release"][path.name]
+    row = scores[BLANK][path.name]
     assert row.status == "ok", row.status
     assert row.score == 0, row.cells
     for grade_id in autograded_tests(path):

@@ -64,9 +64,16 @@ def test_grade_cells_are_well_formed(path):
             # ... and so does a call that returns a number (check_number returns the value it checked)
             returns_value = ("check_number", "check_tensor", "rerun_cell")
             called = ast.unparse(last.value.func) if isinstance(last, ast.Expr) else ""
-            assert called.split(".")[-1].removeprefix("_t_") not in returns_value, (
+            assert called.split(".")[-1] not in returns_value, (
                 f"{gid}: ends with {called}(...), whose value nbgrader reads as partial credit: `_ = {called}(...)`"
             )
+            # the hidden tests are one function, called once: their names stay out of the notebook's namespace when
+            # plain nbgrader runs them in the student's kernel, and out of the next test's when the judge runs them
+            hidden = src.split("### BEGIN HIDDEN TESTS", 1)[1].split("### END HIDDEN TESTS", 1)[0]
+            body = ast.parse(hidden).body
+            assert [ast.unparse(node) for node in body[1:]] == ["hidden_tests()"] and (
+                isinstance(body[0], ast.FunctionDef) and body[0].name == "hidden_tests" and not body[0].args.args
+            ), f"{gid}: the hidden tests are `def hidden_tests(): ...` and then `hidden_tests()`"
         if meta.get("solution") and not meta.get("grade") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in src, f"{gid}: an answer cell without a solution region"
 

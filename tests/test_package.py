@@ -98,6 +98,34 @@ def test_watch_calls_counts_forbids_and_restores():
     assert torch.linalg.svd is svd  # a failure half-way through set-up puts back what was patched
 
 
+def test_replaced_swaps_the_callers_names_and_puts_them_back():
+    """A hidden test swaps a student's function for a reference while a block runs; the student's comes back, also
+    when a check in the block fails.  In the notebook ``unless_passed`` is not known: the reference is used; the
+    judge's kit keeps the student's own when the named test cells passed."""
+    from course.judge import kit
+
+    test = (
+        "from course.checks import replaced\n"
+        "with replaced(f=lambda: 'reference', unless_passed='test_f'):\n"
+        "    inside = f()\n"
+        "try:\n"
+        "    with replaced(f=lambda: 'reference'):\n"
+        "        raise ValueError\n"
+        "except ValueError:\n"
+        "    after = f()\n"
+    )
+    namespace = {"f": lambda: "student"}
+    exec(test, namespace)
+    assert (namespace["inside"], namespace["after"]) == ("reference", "student")
+    with pytest.raises(NameError, match="'g' is not defined"):
+        exec("from course.checks import replaced\nwith replaced(g=print):\n    pass\n", {})
+    for passed, expected in ((frozenset(), "reference"), (frozenset({"test_f"}), "student")):
+        namespace = {"f": lambda: "student", "kit": kit}
+        with kit.judging(kit.Context(None, [], passed=passed)):
+            exec(test.replace("from course.checks import replaced", "replaced = kit.replaced"), namespace)
+        assert namespace["inside"] == expected
+
+
 def test_answer_cell_and_rerun_cell_need_a_notebook():
     with pytest.raises(checks.CheckFailed, match="inside a notebook"):
         checks.rerun_cell("x", {})

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .records import Finding, NotebookScore, Outcome, Task
@@ -195,12 +195,13 @@ def run_tasks(tasks: list[Task], jobs: int, scheduler: str | None, say) -> Itera
     while the other slots idle (longest first: the classic rule for parallel machines)."""
     tasks = sorted(tasks, key=lambda task: -len(task.notebooks))
     if scheduler:
-        from distributed import Client, as_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
 
         say(f"  sending {len(tasks)} submission(s) to the Dask scheduler at {scheduler}")
         with Client(scheduler) as client:
             futures = [client.submit(grade_one, t, key=f"grade-{t.lab}-{t.student}", pure=False) for t in tasks]
-            for future in as_completed(futures):
+            for future in dask_completed(futures):
                 try:
                     yield future.result()
                 except Exception as exc:  # a lost worker: the student gets an error row
@@ -209,5 +210,5 @@ def run_tasks(tasks: list[Task], jobs: int, scheduler: str | None, say) -> Itera
         return
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(grade_one, t) for t in tasks]
-        for future in futures:
+        for future in as_completed(futures):
             yield future.result()

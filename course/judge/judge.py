@@ -145,6 +145,7 @@ class Judge:
         self.torch = _SeedingTorch(self.kernel)
         self.defined: dict[str, Any] = {}  # names that earlier test cells defined (helpers, reference values)
         self.test_names: set[str] = set()  # the names the tests themselves assigned (not the kit's, not libraries)
+        self.passed: set[str] = set()  # the grade ids of the test cells that passed (``replaced(unless_passed=...)``)
         self._builtins = dict(vars(builtins), __import__=self._import, type=_Type)
 
     def _import(self, name, globals=None, locals=None, fromlist=(), level=0):
@@ -176,11 +177,11 @@ class Judge:
         base["__name__"] = "__judge__"
         return base
 
-    def run(self, source: str, cells_before: list[str]) -> Verdict:
+    def run(self, source: str, cells_before: list[str], grade_id: str = "") -> Verdict:
         verdict = Verdict()
         namespace = Namespace(self.kernel, self._base(), self.test_names)
         out = io.StringIO()
-        context = kit.Context(self.kernel, cells_before)
+        context = kit.Context(self.kernel, cells_before, passed=frozenset(self.passed))
         filename = f"<test cell {len(self.kernel.visible) + 1}>"
         self.kernel.visible[filename] = source.split("### BEGIN HIDDEN TESTS")[0]
         try:
@@ -201,6 +202,8 @@ class Judge:
             self.kernel.forget()
         verdict.stdout = out.getvalue()
         verdict.in_kernel_failures = context.in_kernel_failures
+        if grade_id and verdict.error is None and not verdict.kernel_lost:
+            self.passed.add(grade_id)
         self.test_names |= namespace.own
         for name, value in namespace.items():
             if name not in namespace.fetched and not name.startswith("__"):

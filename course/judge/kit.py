@@ -14,6 +14,8 @@ the student's process do it through the kernel, as requests:
     fills), reached through a handle;
   * ``Probe``, ``Moved``, ``TrialHook`` (``course.probes``): library-style stand-ins that report to a function of
     the test how the student's code uses them (modes of a forward pass, moves to a device, torchbearer events);
+  * ``replaced(name=reference)``  the student's function of that name swapped for a reference while a block runs
+    (so that one answer is graded on its own), assigned in the kernel, where the student's code calls it;
   * ``in_kernel()``  wraps checks that rest on such in-kernel evidence: the kernel could forge it, so a failure
     there costs a stated share of the cell's points (``SafeExecute.in_kernel_share``), not all of them.
 
@@ -43,6 +45,7 @@ from ..checks import (  # noqa: F401 - re-exported: the checks a hidden test cal
     passed,
     run_check,
 )
+from ..checks import replaced as _replaced
 from ..probes import Moved, Probe  # noqa: F401 - re-exported: the probes a hidden test hands to the student's code
 from . import wire
 from .remote import Kernel, KernelError, Remote, StubEntry
@@ -55,6 +58,7 @@ class Context:
     kernel: Kernel
     cells_before: list[str]  # the sources of the notebook's code cells above the test cell, in order
     in_kernel_failures: list[str] = field(default_factory=list)
+    passed: frozenset[str] = frozenset()  # the grade ids of the notebook's test cells judged so far that passed
 
 
 _context: Context | None = None
@@ -74,6 +78,14 @@ def judging(context: Context):
         yield context
     finally:
         _context = previous
+
+
+class replaced(_replaced):  # noqa: N801 - used like the visible one: `with replaced(name=reference):`
+    """``course.checks.replaced``; ``unless_passed`` is known here: the test cells the judge has passed so far."""
+
+    @staticmethod
+    def _passed(test: str) -> bool:
+        return test in _now().passed
 
 
 def answer_cell(name: str) -> str:
