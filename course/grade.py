@@ -19,6 +19,7 @@ Writes into the output folder:
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import secrets
@@ -37,6 +38,23 @@ from .grader.processes import run_tasks
 from .grader.records import Kind, Outcome, Row, Settings, Status, Task
 from .grader.reports import read_rows, summary, write_reports
 from .integrity import Report, repair, scan
+
+NONCE = secrets.token_hex(8)  # the run markers' secret: a new one for every process that grades
+_references: dict[tuple[str, str, str], tuple[bytes, dict[str, dict]]] = {}
+
+
+def reference(course: Course, lab: Lab, work: Path) -> tuple[bytes, dict[str, dict]]:
+    """``lab_reference``'s gradebook (its bytes) and release, generated once per process for unchanged release inputs
+    (``build.release_inputs``): a process that grades a lab again (a regrade from a notebook, the test suite) does not
+    run ``nbgrader generate_assignment`` again."""
+    from .build import release_inputs
+
+    key = (str(course.root), lab.id, release_inputs(course, lab))
+    if key not in _references:
+        template, info = lab_reference(course, lab, work, NONCE)
+        _references[key] = (template.read_bytes(), info)
+    gradebook, info = _references[key]
+    return gradebook, copy.deepcopy(info)
 
 
 def lab_reference(course: Course, lab: Lab, work: Path, nonce: str) -> tuple[Path, dict[str, dict]]:
@@ -160,11 +178,10 @@ def grade_class(
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
-    nonce = secrets.token_hex(8)
+    nonce = NONCE
     with tempfile.TemporaryDirectory(prefix=f"grade-{lab.id}-") as tmp:
         work = Path(tmp)
-        template, info = lab_reference(course, lab, work, nonce)
-        gradebook = template.read_bytes()
+        gradebook, info = reference(course, lab, work)
         names = sorted(info)
         from .term import gradebook as class_gradebook
         from .term import record

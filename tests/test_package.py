@@ -287,3 +287,27 @@ def test_strip_hidden_tests_and_solution_markers():
     assert "# hidden" in nbtools.strip_hidden_tests(src, "# hidden")
     sol = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
     assert nbtools.strip_solution_markers(sol) == "def f():\n    return 1\n"
+
+
+def test_reference_is_generated_once_per_process_for_unchanged_inputs(tmp_path, monkeypatch):
+    """A process that grades a lab again reuses its reference gradebook (``generate_assignment`` takes seconds), with
+    the process's own marker secret; a change of the release's inputs generates it again."""
+    from course import build, grade
+    from tests.conftest import COURSE, LABS
+
+    calls = []
+
+    def fake(course, lab, work, nonce):
+        calls.append(nonce)
+        (work / "gradebook.db").write_bytes(b"gradebook")
+        return work / "gradebook.db", {"n.ipynb": {"points": {"t": 1.0}}}
+
+    monkeypatch.setattr(grade, "_references", {})
+    monkeypatch.setattr(grade, "lab_reference", fake)
+    first, info = grade.reference(COURSE, LABS[0], tmp_path)
+    info["n.ipynb"]["points"]["t"] = 5.0  # a caller's changes do not reach the next caller
+    again, info = grade.reference(COURSE, LABS[0], tmp_path)
+    assert (first, again, info["n.ipynb"]["points"]["t"], calls) == (b"gradebook", b"gradebook", 1.0, [grade.NONCE])
+    monkeypatch.setattr(build, "release_inputs", lambda course, lab: "changed")
+    grade.reference(COURSE, LABS[0], tmp_path)
+    assert len(calls) == 2
