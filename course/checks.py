@@ -18,6 +18,7 @@ from typing import Any
 __all__ = [
     "CheckFailed",
     "Forbidden",
+    "NotAssigned",
     "answer_cell",
     "answer_code",
     "check_callable",
@@ -257,6 +258,41 @@ def answer_code(name: str) -> str:
     return code_words(answer_cell(name))
 
 
+def run_cell_again(code: str, name: str, overrides: dict[str, Any]) -> Any:
+    """Run the notebook cell ``code`` again, quietly, in a copy of the notebook's namespace with ``overrides``; the
+    value it assigns to ``name`` (``NotAssigned`` if it assigns none; its own exceptions pass through).  The notebook's
+    own variables do not change.  The one way a cell is run again: ``rerun_cell`` here, and the kernel's half of the
+    judge's protocol (``course.judge.kernel_side``) when the judge asks for it."""
+    import contextlib
+    import io
+    import warnings
+
+    shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - an IPython builtin in notebooks
+    namespace = dict(shell.user_ns)
+    namespace.update(overrides)
+    try:
+        code = shell.transform_cell(code)  # magics and shell escapes, as IPython ran the cell
+    except Exception:  # noqa: BLE001 - run the cell as written
+        pass
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        warnings.simplefilter("ignore")
+        try:
+            exec(compile(code, "<answer cell, run again>", "exec"), namespace)
+        except SystemExit:  # IPython lets a cell end with sys.exit(); so does the re-run
+            pass
+    if name not in namespace:
+        raise NotAssigned(f"the cell did not assign `{name}` when run again")
+    return namespace[name]
+
+
+class NotAssigned(NameError):
+    """The cell that :func:`run_cell_again` ran did not assign the name asked for."""
+
+
 def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
     """Run the last notebook cell that assigned ``name`` again with some variables replaced; return the new value.
 
@@ -265,29 +301,17 @@ def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
     so the notebook's own variables do not change.  Fails (``CheckFailed``) when no cell assigned ``name`` or when the
     cell raises with the other data.
     """
-    import contextlib
-    import io
-    import warnings
-
     code = answer_cell(name)
-    namespace = dict(get_ipython().user_ns)  # type: ignore[name-defined]  # noqa: F821
-    namespace.update(overrides)
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        with contextlib.redirect_stderr(io.StringIO()):
-            try:
-                exec(code, namespace)
-            except SystemExit:  # IPython lets a cell end with sys.exit(); so does the re-run
-                pass
-            except Exception as error:  # noqa: BLE001 - any failure of the student's cell is reported
-                _fail(
-                    name,
-                    f"your cell failed when run again with other data ({type(error).__name__}: {error})",
-                    hint=f"compute `{name}` in its answer cell from the variables the exercise names",
-                )
-    if name not in namespace:
+    try:
+        return run_cell_again(code, name, overrides)
+    except NotAssigned:
         _fail(name, f"your cell did not assign `{name}` when run again")
-    return namespace[name]
+    except Exception as error:  # noqa: BLE001 - any failure of the student's cell is reported
+        _fail(
+            name,
+            f"your cell failed when run again with other data ({type(error).__name__}: {error})",
+            hint=f"compute `{name}` in its answer cell from the variables the exercise names",
+        )
 
 
 class Forbidden(RuntimeError):

@@ -357,3 +357,23 @@ def test_data_round_trips():
     assert back[3] == {1, 2} and back["dtype"] is torch.float64
     stays = wire.encode({"f": print}, lambda obj: {"~h": 7, "types": wire.type_names(obj), "repr": ""})
     assert stays["f"]["~h"] == 7
+
+
+def test_the_judge_keeps_only_the_newest_graphs_of_its_functions():
+    """A value that a test's function computed with autograd for the student's code is kept for its backward pass;
+    a loop that never calls backward() cannot fill the judge's memory with every step's graph."""
+    import torch
+
+    from course.judge.remote import KEPT_CALLBACK_GRAPHS, Kernel
+
+    kernel = Kernel(lambda tree: None)
+    kernel._callbacks[1] = lambda x: (2 * x).sum()
+    arguments = kernel.send(([torch.ones(3, requires_grad=True)], {}))
+    first = kernel.answer({"callback": 1, "arguments": arguments})["graph"]
+    for _ in range(KEPT_CALLBACK_GRAPHS):
+        last = kernel.answer({"callback": 1, "arguments": arguments})["graph"]
+    grad = kernel.send(torch.tensor(1.0))
+    grads = kernel.receive(kernel.answer({"backward": last, "grad": grad})["value"])
+    assert torch.equal(grads[0], torch.full((3,), 2.0))
+    assert "no longer kept" in kernel.answer({"backward": first, "grad": grad})["raise"]["message"]
+    assert len(kernel._graphs) == KEPT_CALLBACK_GRAPHS

@@ -126,6 +126,22 @@ def test_replaced_swaps_the_callers_names_and_puts_them_back():
         assert namespace["inside"] == expected
 
 
+def test_run_cell_again_tells_a_failing_cell_from_one_that_assigns_nothing(monkeypatch):
+    """The one way a cell runs again (``rerun_cell`` in the notebook, the judge's "rerun" in the kernel): in a copy
+    of the namespace, with the overrides; a cell that assigns nothing and a cell that fails are told apart."""
+    import builtins
+    import types
+
+    shell = types.SimpleNamespace(user_ns={"x": 1}, transform_cell=lambda code: code.replace("%time ", ""))
+    monkeypatch.setattr(builtins, "get_ipython", lambda: shell, raising=False)
+    assert checks.run_cell_again("%time y = x + 1", "y", {"x": 5}) == 6 and shell.user_ns == {"x": 1}
+    with pytest.raises(checks.NotAssigned):
+        checks.run_cell_again("z = 1", "y", {})
+    with pytest.raises(NameError) as failed:
+        checks.run_cell_again("y = undefined_name", "y", {})
+    assert not isinstance(failed.value, checks.NotAssigned)
+
+
 def test_answer_cell_and_rerun_cell_need_a_notebook():
     with pytest.raises(checks.CheckFailed, match="inside a notebook"):
         checks.rerun_cell("x", {})

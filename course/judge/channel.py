@@ -55,6 +55,11 @@ class Channel:
         self.client.load_connection_info(connection)
         self.client.start_channels(shell=True, iopub=False, stdin=True, hb=False, control=False)
         self._alive, self._answer, self._between = alive, answer, between
+        import zmq
+
+        self._poller = zmq.Poller()  # one wait for the kernel's next message, on its stdin and shell sockets
+        self._poller.register(self.client.stdin_channel.socket, zmq.POLLIN)
+        self._poller.register(self.client.shell_channel.socket, zmq.POLLIN)
         self._sent = 0  # requests sent: every so often ``between()`` empties the executor's queue of their notices
         self._deadline = 0.0
         self._depth = 0  # callbacks of the judge's being run now (the kernel waits on stdin meanwhile)
@@ -100,8 +105,8 @@ class Channel:
                     blind = True
                     self.client.input("")
                     continue
-                time.sleep(0.002)
-                if time.monotonic() > patience and not self._alive():
+                until = deadline if prompted or blind else patience
+                if not self._wait(until - time.monotonic()) and time.monotonic() > patience and not self._alive():
                     raise KernelError(DIED, lost=True)
             if prompted:
                 self._connected = True
@@ -189,6 +194,11 @@ class Channel:
                 continue
             self.client.input("")
 
+    def _wait(self, seconds: float) -> bool:
+        """Wait for the kernel's next message on stdin or shell, at most ``seconds`` (and at most half a second, so
+        that the caller looks at the clock and at the kernel's life); whether one is ready."""
+        return bool(self._poller.poll(timeout=int(1000 * max(0.0, min(seconds, 0.5))) + 1))
+
     def _drain(self) -> None:
         """Read the replies of requests that have ended (each request cell's execute_reply arrives after the judge
         has acknowledged its answer): the kernel stalls once too many of them wait unread."""
@@ -197,12 +207,7 @@ class Channel:
 
     def _next_prompt(self) -> str | None:
         """The next ``input()`` prompt of the request; ``None`` once its cell has ended."""
-        import zmq
-
         stdin, shell = self.client.stdin_channel, self.client.shell_channel
-        poller = zmq.Poller()
-        poller.register(stdin.socket, zmq.POLLIN)
-        poller.register(shell.socket, zmq.POLLIN)
         while not self._finished:
             while shell.msg_ready():  # read every reply as it comes: a full queue would stall the kernel
                 msg = shell.get_msg(timeout=1)
@@ -219,7 +224,7 @@ class Channel:
             if left <= 0:
                 self._finished = True
                 raise KernelError("a test's call of your code ran past the cell time limit", lost=True)
-            if not poller.poll(timeout=int(1000 * min(left, 0.5)) + 1) and not self._alive():
+            if not self._wait(left) and not self._alive():
                 self._finished = True
                 raise KernelError(DIED, lost=True)
         return None

@@ -9,12 +9,10 @@ it: the judge trusts none of it beyond "this is what the kernel answered", and r
 
 from __future__ import annotations
 
-import contextlib
-import io
 import warnings
 from typing import Any
 
-from ..checks import Stub
+from ..checks import Stub, run_cell_again
 from . import wire
 
 _handles: dict[int, Any] = {}
@@ -175,24 +173,6 @@ def _encode(value: Any) -> Any:
     return wire.encode(value, _handle)
 
 
-def _rerun(code: str, name: str, overrides: dict) -> Any:
-    shell = _shell()
-    namespace = dict(shell.user_ns)
-    namespace.update(overrides)
-    try:
-        code = shell.transform_cell(code)
-    except Exception:  # noqa: BLE001 - run the cell as written
-        pass
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        try:
-            exec(compile(code, "<answer cell, run again>", "exec"), namespace)
-        except SystemExit:
-            pass
-    if name not in namespace:
-        raise NameError(f"the cell did not assign `{name}` when run again")
-    return namespace[name]
-
-
 def _keep_graph(value: Any, inputs: list) -> int:
     """Keep a value computed with autograd for the judge's backward pass; only the latest few are kept (each holds
     its graph's memory)."""
@@ -271,7 +251,8 @@ def _run(request: dict) -> dict:
             raise ImportError(f"the judge imports {name} itself")
         return {"value": _handle(importlib.import_module(name))}
     if op == "rerun":
-        return {"value": _encode(_rerun(request["code"], request["name"], _decode(request["overrides"])))}
+        value = run_cell_again(request["code"], request["name"], _decode(request["overrides"]))
+        return {"value": _encode(value)}
     if op == "stub_calls":
         stub = _stubs.get(int(request["stub"]))
         return {"value": _encode(stub.calls if stub else [])}

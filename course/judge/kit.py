@@ -31,6 +31,7 @@ from typing import Any
 from ..checks import (  # noqa: F401 - re-exported: the checks a hidden test calls
     CheckFailed,
     Forbidden,
+    NotAssigned,
     _assigns,
     _fail,
     check_callable,
@@ -104,7 +105,7 @@ def rerun_cell(name: str, overrides: dict[str, Any]) -> Any:
     code = answer_cell(name)
     try:
         return _now().kernel.value("rerun", code=code, name=name, overrides=overrides)
-    except NameError:
+    except NotAssigned:
         _fail(name, f"your cell did not assign `{name}` when run again")
     except (CheckFailed, Forbidden, KernelError):  # a lost kernel is reported as lost, not as a failing cell
         raise

@@ -21,6 +21,12 @@ class KernelError(RuntimeError):
         self.lost = lost
 
 
+# The values computed with autograd by the test's functions that the student's code called, kept for a backward pass
+# it asks for later: enough for a loop that adds up a whole epoch's losses before calling backward(), not every step
+# of a loop that never calls it (the judge's memory is not the sandbox's).
+KEPT_CALLBACK_GRAPHS = 4096
+
+
 class Kernel:
     """Sends requests to the student's kernel.  ``exchange(tree)`` sends one request there and returns the reply
     tree, or ``None`` when the kernel gave none (``channel.Channel.request``); ``answer(order)`` serves the kernel's
@@ -89,6 +95,9 @@ class Kernel:
         self._depth += 1
         try:
             if "backward" in order:
+                if int(order["backward"]) not in self._graphs:
+                    return {"raise": {"message": "RuntimeError: the value's autograd graph is no longer kept: call "
+                                                 "backward() sooner"}}  # fmt: skip
                 value, inputs = self._graphs[int(order["backward"])]
                 grad = self.receive(order.get("grad"))
                 grads = torch.autograd.grad(value, inputs, grad_outputs=grad, allow_unused=True, retain_graph=True)
@@ -102,6 +111,7 @@ class Kernel:
             if isinstance(value, torch.Tensor) and value.grad_fn is not None and inputs:
                 key = max(self._graphs, default=0) + 1
                 self._graphs[key] = (value, inputs)
+                self._graphs.pop(key - KEPT_CALLBACK_GRAPHS, None)  # the newest only, as the kernel keeps its own
                 reply["graph"] = key
             return reply
         except KernelError as exc:
@@ -308,7 +318,7 @@ def _exception(error: Any) -> BaseException:
     message = str(error.get("message", "")) if type(error) is dict else ""
     for name in types if isinstance(types, list) else []:
         module, _, qualname = str(name).rpartition(".")
-        if module == "course.checks" and qualname in ("Forbidden", "CheckFailed"):
+        if module == "course.checks" and qualname in ("Forbidden", "CheckFailed", "NotAssigned"):
             from .. import checks
 
             return getattr(checks, qualname)(message)
