@@ -184,10 +184,9 @@ def solution_notebook(path: Path, course: Course, rel_path: str):
     """The source notebook with hidden tests and solution markers removed (not yet executed)."""
     nb = nbtools.read(path)
     nbtools.clear_outputs(nb)
+    nbtools.remove_hidden_tests(nb)
     for cell in nb.cells:
         meta = nbtools.nbgrader_meta(cell)
-        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
-            cell.source = nbtools.strip_hidden_tests(cell.source)
         if meta.get("solution"):
             cell.source = nbtools.strip_solution_markers(cell.source).rstrip()
         cell.metadata.pop("nbgrader", None)
@@ -319,8 +318,7 @@ def solution_inputs(course: Course, lab: Lab, path: Path) -> str:
     digest = _Digest()
     feed = digest.feed
     notebook = nbtools.read(path)
-    for cell in notebook.cells:
-        cell.source = nbtools.strip_hidden_tests(cell.source)
+    nbtools.remove_hidden_tests(notebook)  # as solution_notebook does
     feed("notebook", nbformat.writes(notebook).encode())
     for extra in sorted(lab.source.rglob("*")):
         skip = extra.suffix == ".ipynb" or extra.name == "lab.toml" or "__pycache__" in extra.parts

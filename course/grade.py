@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import nbg, nbtools
+from . import nbg, nbtools, warm_kernels
 from .config import Course, Lab
 from .grader import intake, policy
 from .grader.processes import run_tasks
@@ -107,8 +107,6 @@ def _sandbox(say) -> bool:
 
 def _warm_kernels(say) -> bool:
     """Whether kernels are forked from a warm parent (``course/warm_kernels.py``), said once."""
-    from . import warm_kernels
-
     plan = warm_kernels.plan()
     say(f"kernels: {'warm' if plan.warm else 'cold'} ({plan.reason})")
     return plan.warm
@@ -230,6 +228,7 @@ def grade_class(
         }
         sandboxed = _sandbox(say)
         warm = _warm_kernels(say)
+        warm_modules = warm_kernels.modules_for(lab.notebooks) if warm else ()
         for sid, task in tasks.items():
             task.env = dict(env)
             task.settings = Settings(
@@ -238,6 +237,7 @@ def grade_class(
                 sandbox=sandboxed,
                 sandbox_uid=_uid_for(sid) if sandboxed else None,
                 warm=warm,
+                warm_modules=warm_modules,
                 profile=str(Path(profile).resolve()) if profile else "",
             )
 

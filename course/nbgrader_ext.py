@@ -24,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Float, Int, List, Unicode
 
 from . import warm_kernels
 from .judge.judge import Judge, Verdict
@@ -58,6 +58,9 @@ class SandboxKernelManager(AsyncKernelManager):
     warm = Bool(False, help="Fork kernels from a warm parent (course/warm_kernels.py) where that is safe.").tag(
         config=True
     )
+    warm_modules = List(Unicode(), help="What the warm parent imports (warm_kernels.modules_for the lab).").tag(
+        config=True
+    )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -87,7 +90,8 @@ class SandboxKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         wrap, key, runtime = self._sandbox_wrap() if self._sandboxed() else self._plain_wrap()
         if self.warm:
-            return warm_kernels.launch_command(key, runtime, cmd, wrap) or wrap(cmd)
+            modules = tuple(self.warm_modules)
+            return warm_kernels.launch_command(key, runtime, cmd, wrap, modules) or wrap(cmd)
         return wrap(cmd)
 
     def _plain_wrap(self):

@@ -28,6 +28,12 @@ def strip_hidden_tests(source: str, note: str = "") -> str:
     return HIDDEN.sub(replace, source).rstrip()
 
 
+def remove_hidden_tests(nb) -> None:
+    """Remove the hidden-test regions of every cell of ``nb``, in place: what a solution notebook runs."""
+    for cell in nb.cells:
+        cell.source = strip_hidden_tests(cell.source)
+
+
 def strip_solution_markers(source: str) -> str:
     return SOLUTION_MARK.sub("", source)
 

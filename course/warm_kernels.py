@@ -5,8 +5,9 @@ Starting a kernel costs a Python start and the imports of torch, torchvision, nu
 pays it once per student instead of once per notebook:
 
   * the first kernel a grading worker needs starts a **warm parent** (``python -m course.warm_kernels serve NAME``),
-    inside the same sandbox and limits a kernel would get (``course.sandbox``), which imports ``WARM_MODULES`` and
-    then only waits on a unix socket in the student's runtime folder.  No student code ever runs in it;
+    inside the same sandbox and limits a kernel would get (``course.sandbox``), which imports the lab's libraries
+    (``modules_for``: ``BASE_MODULES`` and what the lab's notebooks import of ``LIBRARIES``) and then only waits
+    on a unix socket in the student's runtime folder.  No student code ever runs in it;
   * every kernel is then launched as ``python -m course.warm_kernels launch NAME -- <ipykernel arguments>``: a small
     stand-in process (what jupyter_client watches, signals and kills) that asks the parent to ``fork`` a kernel with
     that connection file and working folder, forwards signals to it (interrupts), and exits with its exit status;
@@ -38,26 +39,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV = "COURSE_WARM_KERNELS"  # "on" (default) or "off"
-# what the labs import; the judge's kernel side is left out on purpose: each kernel imports it fresh
-WARM_MODULES = (
+# what every lab imports; the judge's kernel side is left out on purpose: each kernel imports it fresh
+BASE_MODULES = (
     "numpy",
     "torch",
     "torch.nn",
     "torch.nn.functional",
     "torch.optim",
     "torch.utils.data",
-    "torchvision",
-    "torchvision.transforms",
     "matplotlib",
     "matplotlib.pyplot",
-    "sklearn.datasets",  # 2 s per notebook that loads a data set from it (labs 1 and 3)
-    "torchbearer",
     "ipykernel.kernelapp",
     "course",
     "course.checks",
     "course.data",
 )
-START_TIMEOUT = 120.0  # seconds the warm parent may take to import WARM_MODULES
+# libraries whose modules the parent imports too when a lab's notebooks import them (torchvision costs 1.6 s of CPU,
+# scikit-learn's data sets 0.9 s: a lab without them does not pay for them once per student)
+LIBRARIES = ("numpy", "torch", "torchvision", "matplotlib", "sklearn", "torchbearer")
+# what the parent imports when it is not told (every lab's libraries)
+WARM_MODULES = (
+    *BASE_MODULES,
+    "torchvision",
+    "torchvision.transforms",
+    "sklearn.datasets",
+    "torchbearer",
+)
+START_TIMEOUT = 120.0  # seconds the warm parent may take to import its modules
 SOCKET_PREFIX = "warm-"
 
 
@@ -78,6 +86,37 @@ def plan() -> Plan:
     return Plan(True, "each student's kernels are forked from a warm parent that imported the labs' libraries")
 
 
+def modules_for(notebooks) -> tuple[str, ...]:
+    """What a warm parent imports for a lab whose notebooks are at these paths: ``BASE_MODULES``, and every module of
+    ``LIBRARIES`` that a code cell of the notebooks imports (outside the hidden tests, which the kernel never runs
+    under the judge).  Only the instructor's notebooks are read, never a submission: a student's imports cannot
+    choose what the parent imports."""
+    import ast
+    import re
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from . import nbtools
+
+    transform = TransformerManager().transform_cell
+    found: list[str] = []
+    for path in notebooks:
+        for cell in nbtools.read(path).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(transform(nbtools.strip_hidden_tests(cell.source)))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.append(node.module)
+    wanted = [m for m in found if m.split(".")[0] in LIBRARIES and re.fullmatch(r"[A-Za-z_][\w.]*", m)]
+    return tuple(dict.fromkeys([*BASE_MODULES, *sorted(set(wanted))]))
+
+
 # --- the grader's side: one warm parent per (student, sandbox), started on first use ------------------------------
 
 
@@ -91,27 +130,30 @@ class _Parent:
 _parents: dict[tuple, _Parent] = {}
 
 
-def launch_command(key: tuple, runtime: str, kernel_cmd: list[str], wrap) -> list[str] | None:
+def launch_command(
+    key: tuple, runtime: str, kernel_cmd: list[str], wrap, modules: tuple[str, ...] = ()
+) -> list[str] | None:
     """The command that starts a warm kernel in place of ``kernel_cmd`` (``python -m ipykernel_launcher ...``), or
     None when no warm parent can serve it (then the caller starts the kernel cold).
 
-    ``key`` names the sandbox (the same key, the same parent); ``wrap(cmd)`` puts a command in that sandbox.
+    ``key`` names the sandbox (the same key, the same parent); ``wrap(cmd)`` puts a command in that sandbox; a new
+    parent imports ``modules`` (``modules_for`` the lab; none given: ``WARM_MODULES``).
     """
     if not plan().warm or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]:
         return None
     parent = _parents.get(key)
     if parent is None or parent.process.poll() is not None:
-        parent = _start_parent(runtime, wrap)
+        parent = _start_parent(runtime, wrap, modules)
         if parent is None:
             return None
         _parents[key] = parent
     return [sys.executable, "-m", __name__, "launch", parent.runtime, parent.name, "--", *kernel_cmd[3:]]
 
 
-def _start_parent(runtime: str, wrap) -> _Parent | None:
+def _start_parent(runtime: str, wrap, modules: tuple[str, ...]) -> _Parent | None:
     name = f"{SOCKET_PREFIX}{os.getpid()}-{len(_parents)}.sock"
     path = Path(runtime) / name
-    cmd = wrap([sys.executable, "-m", __name__, "serve", runtime, name])
+    cmd = wrap([sys.executable, "-m", __name__, "serve", runtime, name, *modules])
     process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -190,14 +232,14 @@ def launch(runtime: str, name: str, argv: list[str]) -> int:
 # --- the warm parent ----------------------------------------------------------------------------------------------
 
 
-def serve(runtime: str, name: str) -> int:
-    """Import ``WARM_MODULES``, then fork a kernel for each stand-in that connects, until the grader goes away."""
+def serve(runtime: str, name: str, modules: tuple[str, ...] = WARM_MODULES) -> int:
+    """Import ``modules``, then fork a kernel for each stand-in that connects, until the grader goes away."""
     import importlib
     import selectors
     import threading
 
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # what ipykernel would set
-    for module in WARM_MODULES:
+    for module in modules:
         try:
             importlib.import_module(module)
         except Exception as error:  # noqa: BLE001 - a library that fails to import is the kernel's problem
@@ -358,11 +400,12 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) ->
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["serve"]:
-        return serve(argv[1], argv[2])
+    if argv[:1] == ["serve"] and len(argv) >= 3:
+        return serve(argv[1], argv[2], tuple(argv[3:]) or WARM_MODULES)
     if argv[:1] == ["launch"] and argv[3:4] == ["--"]:
         return launch(argv[1], argv[2], argv[4:])
-    sys.stderr.write("usage: python -m course.warm_kernels serve RUNTIME NAME | launch RUNTIME NAME -- ARGS...\n")
+    sys.stderr.write("usage: python -m course.warm_kernels serve RUNTIME NAME [MODULE...]\n")
+    sys.stderr.write("       python -m course.warm_kernels launch RUNTIME NAME -- ARGS...\n")
     return 2
 
 

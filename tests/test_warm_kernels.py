@@ -126,3 +126,41 @@ def test_parent_reads_every_message_of_a_chunk_and_drops_malformed_ones():
         assert warm_kernels._read_messages(ours, pending) is None
     finally:
         ours.close()
+
+
+def test_a_labs_parent_imports_what_its_notebooks_import(tmp_path):
+    """The warm parent imports the libraries the lab's notebooks import, outside their hidden tests, and no more."""
+    from tests.conftest import COURSE
+
+    by_lab = {lab.id: warm_kernels.modules_for(lab.notebooks) for lab in COURSE.labs()}
+    assert "torchvision" not in by_lab["lab01"] and "torchbearer" not in by_lab["lab01"]
+    assert "sklearn.datasets" in by_lab["lab01"] and "torchbearer" in by_lab["lab04"]
+    assert "sklearn.datasets" not in by_lab["lab04"] and "torchvision.models" in by_lab["lab06"]
+    assert all(m in modules for modules in by_lab.values() for m in warm_kernels.BASE_MODULES)
+
+    nb = _notebook(
+        [
+            "%matplotlib inline\nimport torchvision.datasets as tvd\nfrom torch.optim.lr_scheduler import StepLR",
+            "import os, json\nfrom . import here",  # not a library the parent imports; a relative import
+            "x = 1\n### BEGIN HIDDEN TESTS\nimport torchbearer\n### END HIDDEN TESTS",
+            "this is not Python",
+        ]
+    )
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    modules = warm_kernels.modules_for([tmp_path / "a.ipynb"])
+    assert modules[: len(warm_kernels.BASE_MODULES)] == warm_kernels.BASE_MODULES
+    assert set(modules) - set(warm_kernels.BASE_MODULES) == {"torchvision.datasets", "torch.optim.lr_scheduler"}
+
+
+def test_every_labs_parent_can_fork():
+    """No module a lab's parent imports starts a thread (the parent would refuse to fork: kernels would start cold)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import COURSE
+
+    modules = sorted({m for lab in COURSE.labs() for m in warm_kernels.modules_for(lab.notebooks)})
+    code = f"import importlib, threading\nfor m in {modules!r}:\n    importlib.import_module(m)\n"
+    code += "print(threading.active_count())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.split()[-1] == "1", out.stderr[-2000:]

@@ -73,6 +73,7 @@ class Settings:
     sandbox_uid: int | None = None  # as this uid (when the grader is root)
     workdir: str = ""  # the scratch root: the only place the sandbox's uid gets anything
     warm: bool = False  # fork the kernels from a warm parent (course/warm_kernels.py)
+    warm_modules: tuple[str, ...] = ()  # what that parent imports (warm_kernels.modules_for the lab)
     profile: str = ""  # a file that gets each cell's seconds (scripts/benchmark.py); "": none
 
     def config(self) -> str:
@@ -84,6 +85,7 @@ class Settings:
             f"c.SandboxKernelManager.uid = {-1 if self.sandbox_uid is None else int(self.sandbox_uid)!r}\n"
             f"c.SandboxKernelManager.workdir = {self.workdir!r}\n"
             f"c.SandboxKernelManager.warm = {self.warm!r}\n"
+            f"c.SandboxKernelManager.warm_modules = {list(self.warm_modules)!r}\n"
             f"c.SafeExecute.profile = {self.profile!r}\n"
         )
 
