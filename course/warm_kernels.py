@@ -101,11 +101,13 @@ def modules_for(notebooks) -> tuple[str, ...]:
     transform = TransformerManager().transform_cell
     found: list[str] = []
     for path in notebooks:
-        for cell in nbtools.read(path).cells:
+        nb = nbtools.read(path)
+        nbtools.remove_hidden_tests(nb)
+        for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             try:
-                tree = ast.parse(transform(nbtools.strip_hidden_tests(cell.source)))
+                tree = ast.parse(transform(cell.source))
             except SyntaxError:
                 continue
             for node in ast.walk(tree):
@@ -232,7 +234,7 @@ def launch(runtime: str, name: str, argv: list[str]) -> int:
 # --- the warm parent ----------------------------------------------------------------------------------------------
 
 
-def serve(runtime: str, name: str, modules: tuple[str, ...] = WARM_MODULES) -> int:
+def serve(runtime: str, name: str, modules: tuple[str, ...]) -> int:
     """Import ``modules``, then fork a kernel for each stand-in that connects, until the grader goes away."""
     import importlib
     import selectors
