@@ -61,6 +61,9 @@ class SandboxKernelManager(AsyncKernelManager):
     warm_modules = List(Unicode(), help="What the warm parent imports (warm_kernels.modules_for the lab).").tag(
         config=True
     )
+    warm_parent = Unicode(
+        "", help='The socket of a grading slot\'s warm parent (course/grader/slots.py); "": start one per student.'
+    ).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -89,6 +92,8 @@ class SandboxKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
         wrap, key, runtime = self._sandbox_wrap() if self._sandboxed() else self._plain_wrap()
+        if self.warm and self.warm_parent:  # the grading slot's parent, in the slot's sandbox
+            return warm_kernels.stand_in_command(self.warm_parent, cmd) or wrap(cmd)
         if self.warm:
             modules = tuple(self.warm_modules)
             return warm_kernels.launch_command(key, runtime, cmd, wrap, modules) or wrap(cmd)
@@ -102,7 +107,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def _sandbox_wrap(self):
         """``wrap(cmd)``, which puts a command in this kernel's sandbox; the sandbox's key; the runtime folder."""
-        from .sandbox import Limits, Sandbox, default_readonly, torch_home
+        from .sandbox import for_kernels
 
         cwd = os.path.realpath(self._launch_args.get("cwd") or os.getcwd())
         runtime = os.path.realpath(os.environ["JUPYTER_RUNTIME_DIR"])
@@ -110,38 +115,11 @@ class SandboxKernelManager(AsyncKernelManager):
         if uid is not None:
             _give(self.workdir, cwd, uid, recursive=True)
             _give(self.workdir, runtime, uid, recursive=False)
-        limits = Limits()
-        if self.memory > 0:
-            limits.memory = self.memory
-        from . import data
-
-        # the grader's data and weights caches, mounted read-only: the kernel's HOME is a private folder, so without
-        # these it would look for (and try to download) the data sets in an empty cache
-        env = {"TORCH_HOME": torch_home(), "COURSE_DATA_DIR": str(data.root())}
-        mpl = _matplotlib_cache(runtime)
-        if mpl:
-            env["MPLCONFIGDIR"] = mpl
+        box, env = for_kernels(uid, runtime, self.memory)
         if uid is not None:
             _give(self.workdir, runtime, uid, recursive=True)
-        box = Sandbox(uid=uid, limits=limits, readonly=default_readonly())
-        key = ("sandbox", cwd, runtime, uid, limits.memory)
+        key = ("sandbox", cwd, runtime, uid, box.limits.memory)
         return (lambda command: box.wrap(command, cwd=cwd, writable=[cwd, runtime], env=env)), key, runtime
-
-
-def _matplotlib_cache(runtime: str) -> str:
-    """A writable matplotlib config folder seeded with the grader's font list (saves a font scan per kernel)."""
-    import glob
-    import shutil
-
-    home = os.path.expanduser("~")
-    fonts = sorted(glob.glob(os.path.join(home, ".cache", "matplotlib", "fontlist-*.json")))
-    fonts += sorted(glob.glob(os.path.join(home, ".config", "matplotlib", "fontlist-*.json")))
-    if not fonts:
-        return ""
-    target = os.path.join(runtime, "matplotlib")
-    os.makedirs(target, exist_ok=True)
-    shutil.copy2(fonts[-1], target)
-    return target
 
 
 def _give(workdir: str, path: str, uid: int, recursive: bool) -> None:
@@ -164,6 +142,11 @@ class SafeExecute(Execute):
     judge = Bool(False, help="Run autograded test cells in the judge, outside the student's kernel.").tag(config=True)
     notebook_timeout = Int(0, help="Seconds the whole notebook may run (0: only the per-cell limit).").tag(config=True)
     max_output = Int(2 * 1024 * 1024, help="Bytes of output a cell may keep; the rest is cut.").tag(config=True)
+    kernel_folder = Unicode(
+        "",
+        help="The kernel's working folder (\"\": the notebook's).  nbgrader executes a notebook in its own folder, "
+        "where the notebooks it grades hold the hidden tests: course grade gives the kernel a folder of its own.",
+    ).tag(config=True)
     profile = Unicode(
         "",
         help="A file that gets one JSON line per cell run and per kernel start, with its seconds (benchmarks).",
@@ -185,6 +168,13 @@ class SafeExecute(Execute):
         self._judge = Judge(self._exchange) if self.judge else None
         self._channel = None
         self._profiled = (resources or {}).get("nbgrader", {}).get("notebook", ""), time.monotonic()
+        notebook_folder = None
+        if self.kernel_folder:
+            os.makedirs(self.kernel_folder, exist_ok=True)
+            resources = resources if resources is not None else {}
+            metadata = resources.setdefault("metadata", {})
+            notebook_folder = metadata.get("path")
+            metadata["path"] = self.kernel_folder  # nbclient starts the kernel there
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -195,6 +185,8 @@ class SafeExecute(Execute):
         finally:
             if self._channel is not None:
                 self._channel.close()
+            if self.kernel_folder:
+                resources["metadata"]["path"] = notebook_folder
 
     def _mark_rest(self, nb, start: int) -> None:
         for cell in nb.cells[start:]:

@@ -4,12 +4,15 @@ What the sandbox guarantees (when ``bwrap`` works on the grading machine; ``cour
   * no network (every namespace is unshared);
   * the kernel sees the system, Python, this package, the data cache and the torch weights cache read-only, its
     own working folder and connection folder read-write, and a private /tmp -- nothing else: not the repository's
-    source/ (solutions, hidden tests), not the gradebook, not other students' folders, not the output folder;
+    source/ (solutions, hidden tests), not the gradebook, not other students' folders, not the output folder, not
+    the notebooks nbgrader grades (``course grade`` gives the kernel a working folder of its own);
   * it runs as an unprivileged user of its own (when the grader is root), so it cannot write what that user cannot;
-  * limits: memory (RLIMIT_DATA), processes (RLIMIT_NPROC, stops fork bombs), file size, open files, CPU time.
+  * limits: memory (RLIMIT_DATA), processes (RLIMIT_NPROC, stops fork bombs), file size, open files, CPU time, no
+    POSIX message queues.
 What it does not do: limit disk use inside the working folder or RAM used by its private /tmp beyond the memory
-limit of the processes, hide the hidden tests that the grader sends to the kernel to run (a student's code that
-hooks into IPython can see them while they run; the integrity scan flags such code), or limit the GPU.
+limit of the processes, hide the hidden tests from the kernel in a lab that is not judged (they run in the kernel
+there: a student's code that hooks into IPython can see them while they run; the integrity scan flags such code), or
+limit the GPU.  A grading slot (``course/grader/slots.py``) reuses one sandbox for its students, one after another.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ class Limits:
     fsize: int = 2 * 1024**3  # largest file it may write
     nofile: int = 4096
     cpu: int = 3600  # seconds of CPU time per process
+    # bytes of POSIX message queues: none.  A queue lives as long as the IPC namespace, and a grading slot's sandbox
+    # (course/grader/slots.py) outlives its students; unlike SysV objects, queues cannot be listed to be removed.
+    msgqueue: int = 0
 
 
 @dataclass
@@ -90,6 +96,7 @@ class Sandbox:
             f"--fsize={lim.fsize}",
             f"--nofile={lim.nofile}",
             f"--cpu={lim.cpu}",
+            f"--msgqueue={lim.msgqueue}",
             "--",
         ]
         drop: list[str] = []
@@ -105,6 +112,76 @@ class Sandbox:
                 "--",
             ]
         return args + ["--"] + drop + limits + cmd
+
+
+def for_kernels(uid: int | None, runtime: str, memory: int = 0) -> tuple[Sandbox, dict[str, str]]:
+    """The sandbox a student's kernels run in, and the variables it sets for them: the grader's data and weights
+    caches (the kernel's HOME is a private folder, so without these it would look for, and try to download, the data
+    sets in an empty cache) and a matplotlib folder in ``runtime`` seeded with the grader's font list."""
+    limits = Limits()
+    if memory > 0:
+        limits.memory = memory
+    from . import data
+
+    env = {"TORCH_HOME": torch_home(), "COURSE_DATA_DIR": str(data.root())}
+    mpl = matplotlib_cache(runtime)
+    if mpl:
+        env["MPLCONFIGDIR"] = mpl
+    return Sandbox(uid=uid, limits=limits, readonly=default_readonly()), env
+
+
+def matplotlib_cache(runtime: str) -> str:
+    """A writable matplotlib config folder in ``runtime`` seeded with the grader's font list (saves a font scan per
+    kernel); "" when the grader has none."""
+    import glob
+
+    home = os.path.expanduser("~")
+    fonts = sorted(glob.glob(os.path.join(home, ".cache", "matplotlib", "fontlist-*.json")))
+    fonts += sorted(glob.glob(os.path.join(home, ".config", "matplotlib", "fontlist-*.json")))
+    if not fonts:
+        return ""
+    target = os.path.join(runtime, "matplotlib")
+    os.makedirs(target, exist_ok=True)
+    shutil.copy2(fonts[-1], target)
+    return target
+
+
+def empty(folder: str, keep: tuple[str, ...] = ()) -> bool:
+    """Delete everything in ``folder`` but the names in ``keep``, whatever a student's code made of it (folders it
+    locked with ``chmod 0``; symbolic links are removed, never followed).  What lies on another file system is left
+    alone: in a sandbox's /tmp, those are the folders bound into it and the folders above them.  True when nothing
+    else is left."""
+    try:
+        device = os.lstat(folder).st_dev
+        entries = list(os.scandir(folder))
+    except OSError:
+        return not os.path.lexists(folder)
+    clean = True
+    for entry in entries:
+        if entry.name in keep:
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_dev != device:
+                continue  # a mount point
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+                continue
+        except OSError:
+            clean = False
+            continue
+        try:
+            os.chmod(entry.path, 0o700)
+        except OSError:
+            pass  # not ours: a folder above a mount point
+        try:
+            inner = empty(entry.path)
+        except RecursionError:
+            inner = False
+        try:
+            os.rmdir(entry.path)
+        except OSError:
+            clean = clean and inner  # what is left inside is mount points only
+    return clean
 
 
 def _unique(paths: list[str]) -> list[str]:

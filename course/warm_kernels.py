@@ -18,6 +18,10 @@ pays it once per student instead of once per notebook:
 A kernel's environment is its parent's: the grading worker starts the parent while nbgrader executes
 (``NBGRADER_EXECUTION`` set), with the same variables and sandbox it would give a kernel started cold.
 
+A grading slot (``course/grader/slots.py``) pays even that once per slot rather than once per student: it starts the
+parent itself, with a control socket (``serve --control``), and has it listen anew for each student and ``wipe`` the
+sandbox when a student is done; its students' kernels reach it by ``stand_in_command``.
+
 Forking is only done where it is safe: on Linux, from a parent with no Python thread but its main one (it checks
 after its imports; OpenBLAS's native pool stops itself around a fork),
 never after CUDA was initialised (the parent does not touch the GPU).  Anywhere else, or when the parent cannot start,
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -92,7 +97,6 @@ def modules_for(notebooks) -> tuple[str, ...]:
     under the judge).  Only the instructor's notebooks are read, never a submission: a student's imports cannot
     choose what the parent imports."""
     import ast
-    import re
 
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -149,7 +153,19 @@ def launch_command(
         if parent is None:
             return None
         _parents[key] = parent
-    return [sys.executable, "-m", __name__, "launch", parent.runtime, parent.name, "--", *kernel_cmd[3:]]
+    return _stand_in(parent.runtime, parent.name, kernel_cmd)
+
+
+def stand_in_command(socket_path: str, kernel_cmd: list[str]) -> list[str] | None:
+    """The command that starts a kernel forked from the running parent listening at ``socket_path`` (a grading slot's,
+    ``course/grader/slots.py``), or None when the kernel must start cold."""
+    if not plan().warm or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    return _stand_in(os.path.dirname(socket_path), os.path.basename(socket_path), kernel_cmd)
+
+
+def _stand_in(runtime: str, name: str, kernel_cmd: list[str]) -> list[str]:
+    return [sys.executable, "-m", __name__, "launch", runtime, name, "--", *kernel_cmd[3:]]
 
 
 def _start_parent(runtime: str, wrap, modules: tuple[str, ...]) -> _Parent | None:
@@ -234,8 +250,14 @@ def launch(runtime: str, name: str, argv: list[str]) -> int:
 # --- the warm parent ----------------------------------------------------------------------------------------------
 
 
-def serve(runtime: str, name: str, modules: tuple[str, ...]) -> int:
-    """Import ``modules``, then fork a kernel for each stand-in that connects, until the grader goes away."""
+def serve(runtime: str, name: str, modules: tuple[str, ...], control: int | None = None) -> int:
+    """Import ``modules``, then fork a kernel for each stand-in that connects, until the grader goes away.
+
+    With ``control`` (a grading slot's parent, ``course/grader/slots.py``: a socket only the grader holds) the parent
+    says ``{"started": true}`` once its imports are done and then obeys the grader's requests, one JSON line each:
+    ``{"listen": NAME}`` (a new student: listen on ``runtime/NAME``; answers ``{"ready": NAME}``) and ``{"wipe": true}``
+    (a student is done: ``wipe()``; answers ``{"wiped": true}`` only when nothing of the student's is left).  It
+    listens on ``name`` only without ``control``."""
     import importlib
     import selectors
     import threading
@@ -253,29 +275,54 @@ def serve(runtime: str, name: str, modules: tuple[str, ...]) -> int:
         return 3
     _dumpable(False)
     grader = os.getppid()
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    here = os.getcwd()
-    os.chdir(runtime)
-    listener.bind(name + ".tmp")
-    os.rename(name + ".tmp", name)  # the name appears when the parent is ready
-    os.chdir(here)
-    listener.listen(16)
     selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ)
+    channel = None
+    listener: socket.socket | None = None
+    if control is None:
+        listener = _listen(runtime, name, selector)
+    else:
+        if os.getppid() != 1:  # wipe() kills every process it may: only ever inside a pid namespace of its own
+            sys.stderr.write("[course] warm parent: a grading slot's parent runs only in its own sandbox\n")
+            return 4
+        channel = socket.socket(fileno=control)
+        selector.register(channel, selectors.EVENT_READ)
+        _send(channel, {"started": True})
     kernels: dict[socket.socket, int] = {}  # stand-in connection -> kernel pid
-    pending: dict[socket.socket, bytes] = {}  # stand-in connection -> the start of a line not yet complete
+    pending: dict[socket.socket, bytes] = {}  # a connection -> the start of a line not yet complete
     killed: list[int] = []  # kernels whose stand-in went, not yet reaped
     while True:
         for key, _ in selector.select(timeout=0.05):
             if key.fileobj is listener:
                 conn, _ = listener.accept()
-                pid = _fork_kernel(conn, listener, kernels)
+                pid = _fork_kernel(conn, [listener, channel, *kernels])
                 if pid is None:
                     conn.close()
                     continue
                 kernels[conn] = pid
                 selector.register(conn, selectors.EVENT_READ)
-            else:
+            elif key.fileobj is channel:
+                requests = _read_messages(channel, pending)
+                if requests is None:  # the grader is gone
+                    for pid in kernels.values():
+                        _kill(pid, signal.SIGKILL)
+                    return 0
+                for request in requests:
+                    if request.get("wipe") is True:
+                        if listener is not None:
+                            selector.unregister(listener)
+                            listener.close()
+                            listener = None
+                        for conn in kernels:
+                            selector.unregister(conn)
+                            conn.close()
+                        kernels.clear()
+                        killed.clear()
+                        _send(channel, {"wiped": wipe()})
+                    elif isinstance(request.get("listen"), str) and _SOCKET_NAME.fullmatch(request["listen"]):
+                        if listener is None:
+                            listener = _listen(runtime, request["listen"], selector)
+                            _send(channel, {"ready": request["listen"]})
+            elif key.fileobj in kernels:  # (not one a wipe closed since the select)
                 conn = key.fileobj
                 messages = _read_messages(conn, pending)
                 if messages is None:  # the stand-in is gone: so is its kernel
@@ -298,13 +345,108 @@ def serve(runtime: str, name: str, modules: tuple[str, ...]) -> int:
                 selector.unregister(conn)
                 conn.close()
                 del kernels[conn]
-        for conn in [c for c in pending if c not in kernels]:
+        for conn in [c for c in pending if c not in kernels and c is not channel]:
             del pending[conn]
         killed[:] = [pid for pid in killed if not _reaped(pid)]
-        if os.getppid() != grader:  # the grader (or bwrap) is gone
+        if channel is None and os.getppid() != grader:  # the grader (or bwrap) is gone
             for pid in kernels.values():
                 _kill(pid, signal.SIGKILL)
             return 0
+
+
+_SOCKET_NAME = re.compile(rf"{SOCKET_PREFIX}[\w.-]{{1,64}}")
+
+
+def _listen(runtime: str, name: str, selector) -> socket.socket:
+    """Listen on ``runtime/name``; the name appears only once the socket accepts connections."""
+    import selectors
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    here = os.getcwd()
+    os.chdir(runtime)
+    try:
+        listener.bind(name + ".tmp")
+        os.rename(name + ".tmp", name)
+    finally:
+        os.chdir(here)
+    listener.listen(16)
+    selector.register(listener, selectors.EVENT_READ)
+    return listener
+
+
+WIPE_SECONDS = 10.0  # how long the processes a student left may take to die
+
+
+def wipe() -> bool:
+    """Inside a grading slot's sandbox, when a student is done: kill every other process of the sandbox, empty /tmp
+    and /dev/shm, remove the SysV IPC objects.  True only when nothing of the student's is left.
+
+    ``kill(-1)`` reaches every process this uid may signal in the sandbox's own pid namespace (not bwrap, its pid 1,
+    not the parent itself); it runs under the kernel's task-list lock, so no process can fork its way past it.  A
+    student's process cannot stop or trace the parent (it is not dumpable), only kill it, which ends the sandbox."""
+    me = os.getpid()
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    deadline = time.monotonic() + WIPE_SECONDS
+    while _living_others(me):
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    from .sandbox import empty
+
+    try:
+        os.chmod("/tmp/home", 0o777)
+    except OSError:
+        pass
+    clean = empty("/tmp", keep=("home",)) and empty("/tmp/home")
+    clean = (empty("/dev/shm") or not os.access("/dev/shm", os.W_OK)) and clean
+    return _remove_sysv_ipc() and clean
+
+
+def _living_others(me: int) -> list[int]:
+    """The processes of the pid namespace but its pid 1 and ``me`` that are not zombies."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (1, me):
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if stat.read().rsplit(")", 1)[-1].split()[0] != "Z":
+                        pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+def _remove_sysv_ipc() -> bool:
+    """Remove the IPC namespace's SysV shared memory, semaphores and message queues; True when none is left."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ipc_rmid = 0
+    remove = {
+        "shm": lambda ident: libc.shmctl(ident, ipc_rmid, None),
+        "sem": lambda ident: libc.semctl(ident, 0, ipc_rmid),
+        "msg": lambda ident: libc.msgctl(ident, ipc_rmid, None),
+    }
+    for kind, rm in remove.items():
+        for ident in _sysv_ids(kind):
+            rm(ident)
+    return not any(_sysv_ids(kind) for kind in remove)
+
+
+def _sysv_ids(kind: str) -> list[int]:
+    try:
+        with open(f"/proc/sysvipc/{kind}") as table:
+            return [int(line.split()[1]) for line in table.readlines()[1:] if line.strip()]
+    except (OSError, ValueError, IndexError):
+        return []
 
 
 _FORWARDED = (int(signal.SIGINT), int(signal.SIGTERM), int(signal.SIGQUIT), int(signal.SIGHUP))
@@ -360,7 +502,9 @@ def _dumpable(on: bool) -> None:
         pass
 
 
-def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) -> int | None:
+def _fork_kernel(conn: socket.socket, servers: list) -> int | None:
+    """Fork a kernel for the stand-in on ``conn``; the kernel closes ``servers`` (the parent's listener, control
+    channel and other stand-ins' connections) before anything else."""
     try:  # anything may connect to the socket (the kernels can see it): a bad request is dropped, not obeyed
         conn.settimeout(10)
         request = next(_lines(conn), None)  # one line
@@ -376,9 +520,9 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) ->
     try:
         _dumpable(True)
         os.setsid()
-        listener.close()
-        for other in kernels:
-            other.close()
+        for server in servers:
+            if server is not None:
+                server.close()
         conn.close()
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
@@ -402,11 +546,13 @@ def _fork_kernel(conn: socket.socket, listener: socket.socket, kernels: dict) ->
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["serve"] and argv[3:4] == ["--control"] and len(argv) >= 5 and argv[4].isdigit():
+        return serve(argv[1], argv[2], tuple(argv[5:]) or WARM_MODULES, control=int(argv[4]))
     if argv[:1] == ["serve"] and len(argv) >= 3:
         return serve(argv[1], argv[2], tuple(argv[3:]) or WARM_MODULES)
     if argv[:1] == ["launch"] and argv[3:4] == ["--"]:
         return launch(argv[1], argv[2], argv[4:])
-    sys.stderr.write("usage: python -m course.warm_kernels serve RUNTIME NAME [MODULE...]\n")
+    sys.stderr.write("usage: python -m course.warm_kernels serve RUNTIME NAME [--control FD] [MODULE...]\n")
     sys.stderr.write("       python -m course.warm_kernels launch RUNTIME NAME -- ARGS...\n")
     return 2
 

@@ -129,10 +129,25 @@ IPYTHON_HOOK = "get_ipython().input_transformers_post.append(lambda lines: ['pas
 FORK_BOMB = "import subprocess\nkids = [subprocess.Popen(['sleep', '60']) for _ in range(5000)]"
 READ_SECRETS = f"""
 import os
-secrets = ['../../../gradebook.db', '{ROOT}/gradebook.db', '{ROOT}/source/lab01/1_0_tensors.ipynb',
+secrets = ['../gradebook.db', '../../../gradebook.db', '{ROOT}/gradebook.db', '{ROOT}/source/lab01/1_0_tensors.ipynb',
            '{ROOT}/tests/test_hostile.py', '{ROOT}/solutions/lab01/1_0_tensors.ipynb']
 found = [p for p in secrets if os.path.exists(p)]
 assert not found, found
+"""
+# nbgrader runs a notebook in its own folder, where the notebooks it grades hold the hidden tests; the kernel runs in
+# a working folder of its own (course/grader/processes.py: grade_one), from which no file with hidden tests is in reach
+READ_HIDDEN_ON_DISK = """
+import glob, os
+_tag = 'BEGIN ' + 'HIDDEN'
+_found = []
+for _place in ['.', '..', '../..', os.environ.get('JUPYTER_RUNTIME_DIR', '.'), '/tmp']:
+    for _p in glob.glob(os.path.join(_place, '**', '*'), recursive=True):
+        try:
+            if os.path.isfile(_p) and _tag in open(_p, errors='ignore').read():
+                _found.append(_p)
+        except OSError:
+            pass
+assert not _found, _found
 """
 WRITE_OUTSIDE = """
 import os
@@ -263,6 +278,7 @@ if SANDBOXED:  # what only a sandbox can stop (without one, a memory bomb would 
             cells={"test_pairwise_sq_dist": 0},
         ),
         "read_secrets": case(lambda: (NB, with_answer("neuron_sum", READ_SECRETS)), 10),
+        "read_hidden_tests_on_disk": case(lambda: (NB, with_answer("neuron_sum", READ_HIDDEN_ON_DISK)), 10),
         "write_outside": case(lambda: (NB, with_answer("neuron_sum", WRITE_OUTSIDE)), 10),
         "network": case(lambda: (NB, with_answer("neuron_sum", NETWORK)), 10),
     }  # fmt: skip

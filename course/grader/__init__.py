@@ -5,6 +5,7 @@
                  ``Outcome`` (what the worker found), ``Row`` (a line of grades.csv) and its ``Status``
   policy.py      the grading rules applied after autograde, each in one place: the run markers, tampering
   processes.py   running the workers: the warm fork server, a scratch course root per student, time limits, kills
+  slots.py       grading slots: one sandbox and warm kernel parent per slot, wiped between its students
   worker.py      inside one worker process: nbgrader autograde, the policy, nbgrader feedback
   feedback.py    what a student may see of a graded notebook (hidden tests' code and markers removed)
   reports.py     grades.csv, scores.json and the summary table

@@ -15,9 +15,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
+from . import slots
 from .records import Finding, NotebookScore, Outcome, Task
+from .slots import Slot, Slots
 from .worker import FINDINGS, GRADING
 
 TIMED_OUT = 124  # a worker's exit code when it ran out of time
@@ -97,10 +100,15 @@ def _kill_group(proc) -> None:
         proc.kill()
 
 
-def grade_one(task: Task) -> Outcome:
+def grade_one(task: Task, slot: Slot | None = None) -> Outcome:
     """Grade one student in a scratch course root; everything in and out travels in ``task`` and the outcome.
 
-    Runs in the driver's thread pool, or on a Dask worker (which needs this repository at the same path).
+    Runs in the driver's thread pool, or on a Dask worker (which needs this repository at the same path).  In a
+    grading ``slot`` (slots.py) the kernels run in the slot's sandbox and working folder.
+
+    The kernels run in a working folder of their own (``Settings.kernel_folder``), which starts with the student's
+    notebooks as handed in: nbgrader's ``autograded`` folder, where the notebooks being graded hold the hidden tests,
+    is out of the sandbox's reach.
     """
     from .. import nbg
     from ..config import Course
@@ -116,9 +124,21 @@ def grade_one(task: Task) -> Outcome:
     outcome = Outcome(student=sid)
     try:
         nbg.make_root(course, lab, root, with_notebooks=False)
-        task.settings.workdir = str(root)
+        settings = replace(task.settings, workdir=str(root), kernel_folder=str(root / "work"))
+        runtime = root / "k"
+        if slot is not None:  # the kernels run where the slot's sandbox can write, as its uid, forked from its parent
+            settings = replace(
+                settings, workdir=str(slot.folder), kernel_folder=str(slot.work), sandbox_uid=slot.uid,
+                warm_parent=slot.socket,
+            )  # fmt: skip
+            runtime = slot.runtime
+        else:
+            runtime.mkdir(mode=0o700)
+        for name, text in task.notebooks.items():  # the student's own files, in the kernels' working folder
+            Path(settings.kernel_folder, name).parent.mkdir(parents=True, exist_ok=True)
+            Path(settings.kernel_folder, name).write_text(text, encoding="utf-8")
         with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
-            config.write(task.settings.config())
+            config.write(settings.config())
         os.chmod(root, 0o711)
         (root / "gradebook.db").write_bytes(task.gradebook)
         sub = root / "submitted" / sid / lab.id
@@ -126,12 +146,10 @@ def grade_one(task: Task) -> Outcome:
         for name, text in task.notebooks.items():
             (sub / name).write_text(text, encoding="utf-8")
         (root / GRADING).write_text(json.dumps({"nonce": task.nonce, "tampering": task.tampering}))
-        runtime = root / "k"
-        runtime.mkdir(mode=0o700)
-        env = dict(task.env, JUPYTER_RUNTIME_DIR=str(runtime))
+        env = nbg.nbgrader_env(dict(task.env, JUPYTER_RUNTIME_DIR=str(runtime)))
         log = base / "log.txt"
         log.write_text("")
-        rc = run_worker(root, lab.id, sid, task.feedback, nbg.nbgrader_env(env), task.timeout, log)
+        rc = run_worker(root, lab.id, sid, task.feedback, env, task.timeout, log)
         text = log.read_text(errors="replace")
         if rc == TIMED_OUT:
             outcome.error = f"timed out after {task.timeout:.0f} s"
@@ -208,7 +226,24 @@ def run_tasks(tasks: list[Task], jobs: int, scheduler: str | None, say) -> Itera
                     task = tasks[futures.index(future)]
                     yield Outcome(student=task.student, error=f"worker failed: {exc}")
         return
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_one, t) for t in tasks]
-        for future in as_completed(futures):
-            yield future.result()
+    pool_of_slots = Slots() if slots.wanted(tasks, scheduler) else None
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_grade_in_slot, t, pool_of_slots) for t in tasks]
+            for future in as_completed(futures):
+                yield future.result()
+    finally:
+        if pool_of_slots is not None:
+            say(f"  {pool_of_slots.started} grading slot(s) served {len(tasks)} submission(s)")
+            pool_of_slots.close()
+
+
+def _grade_in_slot(task: Task, pool_of_slots: Slots | None) -> Outcome:
+    """``grade_one`` in an idle grading slot, when there are slots and one can start."""
+    slot = pool_of_slots.take(task) if pool_of_slots is not None else None
+    if slot is None:
+        return grade_one(task)
+    try:
+        return grade_one(task, slot)
+    finally:
+        pool_of_slots.give(slot)

@@ -72,8 +72,10 @@ class Settings:
     sandbox: bool = False  # run the kernel in bubblewrap (course/sandbox.py)
     sandbox_uid: int | None = None  # as this uid (when the grader is root)
     workdir: str = ""  # the scratch root: the only place the sandbox's uid gets anything
+    kernel_folder: str = ""  # where the kernels run, inside workdir ("": the notebook's folder, as nbgrader does)
     warm: bool = False  # fork the kernels from a warm parent (course/warm_kernels.py)
     warm_modules: tuple[str, ...] = ()  # what that parent imports (warm_kernels.modules_for the lab)
+    warm_parent: str = ""  # the socket of the grading slot's parent (slots.py); "": one parent for this student
     profile: str = ""  # a file that gets each cell's seconds (scripts/benchmark.py); "": none
 
     def config(self) -> str:
@@ -81,11 +83,13 @@ class Settings:
             "\n# set by course grade for this student (course/grader/records.py: Settings)\n"
             f"c.SafeExecute.judge = {self.judge!r}\n"
             f"c.SafeExecute.notebook_timeout = {int(self.notebook_timeout)!r}\n"
+            f"c.SafeExecute.kernel_folder = {self.kernel_folder!r}\n"
             f"c.SandboxKernelManager.sandbox = {self.sandbox!r}\n"
             f"c.SandboxKernelManager.uid = {-1 if self.sandbox_uid is None else int(self.sandbox_uid)!r}\n"
             f"c.SandboxKernelManager.workdir = {self.workdir!r}\n"
             f"c.SandboxKernelManager.warm = {self.warm!r}\n"
             f"c.SandboxKernelManager.warm_modules = {list(self.warm_modules)!r}\n"
+            f"c.SandboxKernelManager.warm_parent = {self.warm_parent!r}\n"
             f"c.SafeExecute.profile = {self.profile!r}\n"
         )
 
