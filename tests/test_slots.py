@@ -77,7 +77,22 @@ print("FOUND", json.dumps(_found))
 
 STOP = WHO + "\nimport os, signal\nos.kill(os.getppid(), signal.SIGSTOP)  # the slot's parent, stopped for good"
 
-pytestmark = pytest.mark.skipif(not sandbox.available()[0], reason="grading slots need the sandbox")
+
+def test_emptying_a_folder_removes_links_and_locked_folders_and_follows_nothing(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the student's")
+    folder = tmp_path / "slot"
+    (folder / "locked" / "inner").mkdir(parents=True)
+    (folder / "locked" / "inner" / "f.txt").write_text("x")
+    (folder / "locked" / "inner").chmod(0)
+    (folder / "locked").chmod(0)
+    (folder / "link").symlink_to(outside, target_is_directory=True)
+    (folder / "home").mkdir()
+    (folder / "home" / "f.txt").write_text("x")
+    assert sandbox.empty(str(folder), keep=("home",))
+    assert sorted(p.name for p in folder.iterdir()) == ["home"]
+    assert (outside / "keep.txt").read_text() == "not the student's"
 
 
 def printed(out, student: str, tag: str) -> str:
@@ -87,9 +102,11 @@ def printed(out, student: str, tag: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def slot_class(tmp_path_factory):
     """One slot (one job) grades, in this order: a student who leaves everything behind, a probe, a student who stops
     the slot's parent, a probe."""
+    if not sandbox.available()[0]:
+        pytest.skip(f"grading slots need the sandbox: {sandbox.available()[1]}")
     (lab,) = COURSE.labs([LAB])
     source = nbtools.read(lab.source / NB)
     answers = nbtools.solution_sources(source)
@@ -108,8 +125,8 @@ def graded(tmp_path_factory):
     return {r.student: r for r in rows if r.notebook == NB}, folder / "out"
 
 
-def test_every_student_keeps_full_marks(graded):
-    rows, _ = graded
+def test_every_student_keeps_full_marks(slot_class):
+    rows, _ = slot_class
     assert set(rows) == {"a_leaver", "b_probe", "c_stopper", "d_probe"}
     for student, row in rows.items():
         auto = [cell for cell in row.cells.values() if not cell["needs_manual_grade"]]
@@ -117,14 +134,14 @@ def test_every_student_keeps_full_marks(graded):
         assert all(cell["score"] == cell["max_score"] for cell in auto), (student, row.cells)
 
 
-def test_the_leaver_could_leave_everything_but_a_posix_queue(graded):
-    made = json.loads(printed(graded[1], "a_leaver", "MADE"))
+def test_the_leaver_could_leave_everything_but_a_posix_queue(slot_class):
+    made = json.loads(printed(slot_class[1], "a_leaver", "MADE"))
     assert all(ident >= 0 for ident in made["sysv"]), made  # the SysV objects existed
     assert made["mqueue"] == -1, "a POSIX message queue could be made (RLIMIT_MSGQUEUE is not 0)"
 
 
-def test_the_next_student_in_the_slot_finds_nothing(graded):
-    out = graded[1]
+def test_the_next_student_in_the_slot_finds_nothing(slot_class):
+    out = slot_class[1]
     assert printed(out, "a_leaver", "PARENT") == printed(out, "b_probe", "PARENT"), "the slot was not reused"
     found = json.loads(printed(out, "b_probe", "FOUND"))
     assert found == {
@@ -138,8 +155,8 @@ def test_the_next_student_in_the_slot_finds_nothing(graded):
     }
 
 
-def test_a_stopped_parent_costs_the_next_student_nothing(graded):
-    out = graded[1]
+def test_a_stopped_parent_costs_the_next_student_nothing(slot_class):
+    out = slot_class[1]
     assert printed(out, "c_stopper", "PARENT") != printed(out, "d_probe", "PARENT"), "the stopped parent served on"
     found = json.loads(printed(out, "d_probe", "FOUND"))
     assert not found["processes"] and not found["tmp"] and not found["startup"] and not found["sysv"], found

@@ -106,9 +106,9 @@ def grade_one(task: Task, slot: Slot | None = None) -> Outcome:
     Runs in the driver's thread pool, or on a Dask worker (which needs this repository at the same path).  In a
     grading ``slot`` (slots.py) the kernels run in the slot's sandbox and working folder.
 
-    The kernels run in a working folder of their own (``Settings.kernel_folder``), which starts with the student's
-    notebooks as handed in: nbgrader's ``autograded`` folder, where the notebooks being graded hold the hidden tests,
-    is out of the sandbox's reach.
+    The kernels run in a working folder of their own (``Settings.kernel_folder``), which starts with what nbgrader's
+    would hold but the hidden tests: the student's notebooks as handed in and the lab's other files.  nbgrader's
+    ``autograded`` folder, where the notebooks being graded hold the hidden tests, is out of the sandbox's reach.
     """
     from .. import nbg
     from ..config import Course
@@ -134,9 +134,13 @@ def grade_one(task: Task, slot: Slot | None = None) -> Outcome:
             runtime = slot.runtime
         else:
             runtime.mkdir(mode=0o700)
-        for name, text in task.notebooks.items():  # the student's own files, in the kernels' working folder
-            Path(settings.kernel_folder, name).parent.mkdir(parents=True, exist_ok=True)
-            Path(settings.kernel_folder, name).write_text(text, encoding="utf-8")
+        # the kernels' working folder: the student's notebooks, and the lab's other files (its data, its images) as
+        # nbgrader copies them from source/ into the notebooks' own folder
+        work = Path(settings.kernel_folder)
+        work.mkdir(exist_ok=True)
+        for name, text in task.notebooks.items():
+            (work / name).write_text(text, encoding="utf-8")
+        shutil.copytree(root / "source" / lab.id, work, dirs_exist_ok=True)
         with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
             config.write(settings.config())
         os.chmod(root, 0o711)

@@ -106,6 +106,7 @@ class Slot:
         if self._ask(None, warm_kernels.START_TIMEOUT) != {"started": True}:
             self.process.kill()
             self.process.wait()
+            self._replies.close()
             self.channel.close()
             raise RuntimeError("the grading slot's warm parent did not start")
 
@@ -136,6 +137,7 @@ class Slot:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        self._replies.close()
         self.channel.close()
         sandbox.empty(str(self.folder))
         shutil.rmtree(self.folder, ignore_errors=True)
