@@ -150,38 +150,63 @@ def empty(folder: str, keep: tuple[str, ...] = ()) -> bool:
     """Delete everything in ``folder`` but the names in ``keep``, whatever a student's code made of it (folders it
     locked with ``chmod 0``; symbolic links are removed, never followed).  What lies on another file system is left
     alone: in a sandbox's /tmp, those are the folders bound into it and the folders above them.  True when nothing
-    else is left."""
+    else is left.
+
+    Every step goes through a descriptor of the folder it works in, opened without following links, so a process
+    that swaps a folder for a link to elsewhere meanwhile cannot make it delete or unlock anything outside."""
     try:
-        device = os.lstat(folder).st_dev
-        entries = list(os.scandir(folder))
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
         return not os.path.lexists(folder)
+    try:
+        return _empty(fd, keep)
+    finally:
+        os.close(fd)
+
+
+def _empty(fd: int, keep: tuple[str, ...] = ()) -> bool:
+    import stat
+
+    device = os.fstat(fd).st_dev
     clean = True
-    for entry in entries:
-        if entry.name in keep:
+    for entry in list(os.scandir(fd)):
+        name = entry.name
+        if name in keep:
             continue
         try:
-            if entry.stat(follow_symlinks=False).st_dev != device:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if info.st_dev != device:
                 continue  # a mount point
-            if not entry.is_dir(follow_symlinks=False):
-                os.unlink(entry.path)
+            if not stat.S_ISDIR(info.st_mode):
+                os.unlink(name, dir_fd=fd)
                 continue
-        except OSError:
+            sub = _open_folder(name, fd)
+            try:
+                inner = _empty(sub)
+            finally:
+                os.close(sub)
+        except (OSError, RecursionError):
             clean = False
             continue
         try:
-            os.chmod(entry.path, 0o700)
+            os.rmdir(name, dir_fd=fd)
         except OSError:
-            pass  # not ours: a folder above a mount point
-        try:
-            inner = empty(entry.path)
-        except RecursionError:
-            inner = False
-        try:
-            os.rmdir(entry.path)
-        except OSError:
-            clean = clean and inner  # what is left inside is mount points only
+            clean = clean and inner  # what is left inside is mount points only (a folder above a bound one)
     return clean
+
+
+def _open_folder(name: str, fd: int) -> int:
+    """Open the folder ``name`` in the folder ``fd`` without following a link; unlock it first if it was locked."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    try:
+        return os.open(name, flags, dir_fd=fd)
+    except PermissionError:
+        path = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+        try:
+            os.chmod(f"/proc/self/fd/{path}", 0o700)  # the folder that descriptor holds, not what a name points to
+        finally:
+            os.close(path)
+        return os.open(name, flags, dir_fd=fd)
 
 
 def _unique(paths: list[str]) -> list[str]:
