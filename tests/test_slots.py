@@ -38,7 +38,7 @@ open("/tmp/locked/inner/left.txt", "w").write("left")
 os.chmod("/tmp/locked/inner", 0)
 os.chmod("/tmp/locked", 0)
 open(os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "left.txt"), "w").write("left")
-open("../../left.txt", "w").write("left")  # the slot's working folder, above this student's
+open("left-in-work.txt", "w").write("left")  # the kernels' working folder: the slot's
 libc = ctypes.CDLL(None, use_errno=True)
 made = [libc.shmget(4242, 4096, 0o1600), libc.semget(4243, 1, 0o1600), libc.msgget(4244, 0o1600)]
 rt = ctypes.CDLL("librt.so.1", use_errno=True)
@@ -67,7 +67,7 @@ _found = {
     "startup": "LEFT_BEHIND" in globals()
     or os.path.exists("/tmp/home/.ipython/profile_default/startup/00-left.py"),
     "runtime": os.path.exists(os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "left.txt")),
-    "work": os.path.exists("../../left.txt"),
+    "work": os.path.exists("left-in-work.txt"),
     "sysv": {k: v for k, v in _sysv.items() if v},
     "mqueue": _rt.mq_open(b"/left", os.O_RDWR) != -1,
 }
