@@ -383,7 +383,8 @@ def wipe() -> bool:
 
     ``kill(-1)`` reaches every process this uid may signal in the sandbox's own pid namespace (not bwrap, its pid 1,
     not the parent itself); it runs under the kernel's task-list lock, so no process can fork its way past it.  A
-    student's process cannot stop or trace the parent (it is not dumpable), only kill it, which ends the sandbox."""
+    student's process cannot trace the parent (it is not dumpable); it can stop or kill it, and then the grader,
+    which gets no answer, ends the whole sandbox (course/grader/slots.py)."""
     me = os.getpid()
     try:
         os.kill(-1, signal.SIGKILL)

@@ -14,8 +14,8 @@ IPC namespaces, no network), and hands it from one student to the next:
     which cannot be listed, cannot be made at all (the sandbox's RLIMIT_MSGQUEUE is 0);
   * before the next student, the grader empties both folders, and the parent listens on a socket of a new name.
 
-A parent that does not answer in time, answers that something is left, or is gone (a student's code may kill it, it
-cannot stop or trace it: it is not dumpable) is killed with its whole sandbox, and the next student gets a new slot:
+A parent that does not answer in time, answers that something is left, or is gone (a student's code can stop or kill
+it, though not trace it: it is not dumpable) is killed with its whole sandbox, and the next student gets a new slot:
 a student is never less isolated than in a sandbox of their own.  ``kill(-1)`` is only safe inside a pid namespace,
 so slots are used only with the sandbox and warm kernels on, in the local pool (a Dask worker starts a parent per
 student), and not with ``COURSE_GRADING_SLOTS=off``.
