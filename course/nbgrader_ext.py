@@ -29,6 +29,7 @@ from traitlets import Bool, Float, Int, List, Unicode
 from . import warm_kernels
 from .judge.judge import Judge, Verdict
 from .judge.remote import KernelError
+from .sandbox import give
 
 NOT_RUN = "NotRun"
 
@@ -86,7 +87,7 @@ class SandboxKernelManager(AsyncKernelManager):
         result = super().write_connection_file(**kwargs)
         uid = self._uid()
         if self._sandboxed() and uid is not None:
-            _give(self.workdir, self.connection_file, uid, recursive=False)
+            give(self.workdir, self.connection_file, uid, recursive=False)
         return result
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -113,26 +114,13 @@ class SandboxKernelManager(AsyncKernelManager):
         runtime = os.path.realpath(os.environ["JUPYTER_RUNTIME_DIR"])
         uid = self._uid()
         if uid is not None:
-            _give(self.workdir, cwd, uid, recursive=True)
-            _give(self.workdir, runtime, uid, recursive=False)
+            give(self.workdir, cwd, uid, recursive=True)
+            give(self.workdir, runtime, uid, recursive=False)
         box, env = for_kernels(uid, runtime, self.memory)
         if uid is not None:
-            _give(self.workdir, runtime, uid, recursive=True)
+            give(self.workdir, runtime, uid, recursive=True)
         key = ("sandbox", cwd, runtime, uid, box.limits.memory)
         return (lambda command: box.wrap(command, cwd=cwd, writable=[cwd, runtime], env=env)), key, runtime
-
-
-def _give(workdir: str, path: str, uid: int, recursive: bool) -> None:
-    """chown ``path`` (and what it holds) to the sandbox's uid -- only strictly inside the scratch folder."""
-    work = os.path.realpath(workdir)
-    real = os.path.realpath(path)
-    if len(work) < 8 or not real.startswith(work.rstrip("/") + "/"):
-        raise RuntimeError(f"refusing to hand {real} to the sandbox: it is not inside {work!r}")
-    if recursive:
-        for base, dirs, files in os.walk(real):
-            for name in [*dirs, *files]:
-                os.lchown(os.path.join(base, name), uid, uid)
-    os.lchown(real, uid, uid)
 
 
 class SafeExecute(Execute):

@@ -114,6 +114,19 @@ class Sandbox:
         return args + ["--"] + drop + limits + cmd
 
 
+def give(workdir: str, path: str, uid: int, recursive: bool) -> None:
+    """chown ``path`` (and what it holds) to the sandbox's uid -- only strictly inside the scratch folder."""
+    work = os.path.realpath(workdir)
+    real = os.path.realpath(path)
+    if len(work) < 8 or not real.startswith(work.rstrip("/") + "/"):
+        raise RuntimeError(f"refusing to hand {real} to the sandbox: it is not inside {work!r}")
+    if recursive:
+        for base, dirs, files in os.walk(real):
+            for name in [*dirs, *files]:
+                os.lchown(os.path.join(base, name), uid, uid)
+    os.lchown(real, uid, uid)
+
+
 def for_kernels(uid: int | None, runtime: str, memory: int = 0) -> tuple[Sandbox, dict[str, str]]:
     """The sandbox a student's kernels run in, and the variables it sets for them: the grader's data and weights
     caches (the kernel's HOME is a private folder, so without these it would look for, and try to download, the data

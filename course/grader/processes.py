@@ -138,17 +138,16 @@ def grade_one(task: Task, slot: Slot | None = None) -> Outcome:
         # nbgrader copies them from source/ into the notebooks' own folder
         work = Path(settings.kernel_folder)
         work.mkdir(exist_ok=True)
+        sub = root / "submitted" / sid / lab.id
+        sub.mkdir(parents=True)
         for name, text in task.notebooks.items():
-            (work / name).write_text(text, encoding="utf-8")
+            for folder in (sub, work):
+                (folder / name).write_text(text, encoding="utf-8")
         shutil.copytree(root / "source" / lab.id, work, dirs_exist_ok=True)
         with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
             config.write(settings.config())
         os.chmod(root, 0o711)
         (root / "gradebook.db").write_bytes(task.gradebook)
-        sub = root / "submitted" / sid / lab.id
-        sub.mkdir(parents=True)
-        for name, text in task.notebooks.items():
-            (sub / name).write_text(text, encoding="utf-8")
         (root / GRADING).write_text(json.dumps({"nonce": task.nonce, "tampering": task.tampering}))
         env = nbg.nbgrader_env(dict(task.env, JUPYTER_RUNTIME_DIR=str(runtime)))
         log = base / "log.txt"

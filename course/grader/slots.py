@@ -78,7 +78,6 @@ class Slot:
         self.folder = Path(tempfile.mkdtemp(prefix="s", dir=spec.tmp))
         self.work, self.runtime = self.folder / "c", self.folder / "k"
         self.socket = ""  # the parent's socket for the current student
-        self.students = 0
         os.chmod(self.folder, 0o711)  # the sandbox's uid must be able to reach its folders
         for folder in (self.work, self.runtime):
             folder.mkdir(mode=0o700)
@@ -125,7 +124,6 @@ class Slot:
             self.close()
             return False
         self.socket = str(self.runtime / name)
-        self.students += 1
         return True
 
     def wipe(self) -> bool:
@@ -155,13 +153,9 @@ class Slot:
 
     def _give(self) -> None:
         """The slot's folders, and what the grader put in them, belong to the sandbox's uid."""
-        if self.uid is None:
-            return
-        for folder in (self.work, self.runtime):
-            for base, dirs, files in os.walk(folder):
-                for name in (*dirs, *files):
-                    os.lchown(os.path.join(base, name), self.uid, self.uid)
-            os.chown(folder, self.uid, self.uid)
+        if self.uid is not None:
+            for folder in (self.work, self.runtime):
+                sandbox.give(str(self.folder), str(folder), self.uid, recursive=True)
 
 
 class Slots:
