@@ -12,6 +12,7 @@ from course import nbtools
 from course.config import Course
 from course.grade import grade_class
 from tests import mutants
+from tests.packing import Notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course.load(ROOT)
@@ -65,10 +66,12 @@ def selected(bank: list[dict], lab_id: str | None = None, nb_name: str | None = 
 def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str, list[dict]]:
     """Group a notebook's selected mutants into submissions.
 
-    A wrong answer is graded alone in its notebook, so no other wrong answer can make its tests fail for it -- unless
-    the bank marks it ``"pack": True`` (its tests do not depend on any other answer cell), which lets heavy notebooks
-    grade several wrong answers to *different* cells in one run.  Alternative correct answers are always packed
-    together, one per cell: they must all keep full marks side by side.
+    No other wrong answer may make a wrong answer's tests fail for it.  Wrong answers to *different* cells share a
+    run where neither can reach the other's tests (``tests/packing.py``: a cell after a test cannot change it, and
+    before it, only through the names the test reads), and where the bank marks them ``"pack": True`` (their tests
+    depend on no other answer cell); in the exhaustive mode (``COURSE_MUTANTS_PER_TEST=0``) every unmarked wrong
+    answer is graded alone.  Alternative correct answers are always packed together, one per cell: they must all keep
+    full marks side by side.
 
     Notebooks are graded in kernels of their own, each with its own time budget, so the n-th group of every notebook
     of the lab goes to the same student (``m-wrong-<n>`` for lone wrong answers, ``m-packed-<n>``, ``m-correct-<n>``):
@@ -77,6 +80,7 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
     notebook alone, as the solved student (every notebook correct) and the banks' own tests show.
     """
     groups: dict[str, list[dict]] = {}
+    notebook = Notebook.load(ROOT / "source" / lab_id / nb_name) if lab_id and per_test(lab_id, nb_name) else None
 
     def place(prefix: str, mutant: dict) -> None:
         n = 0
@@ -91,8 +95,12 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
         elif mutant.get("pack"):
             place("m-packed-", mutant)
         else:
-            sid = f"m-wrong-{sum(k.startswith('m-wrong-') for k in groups):03d}"
-            groups[sid] = [mutant]
+            lone = [k for k in groups if k.startswith("m-wrong-")]
+            sid = next(
+                (k for k in lone if notebook and all(notebook.may_share_a_run(mutant, m) for m in groups[k])),
+                f"m-wrong-{len(lone):03d}",
+            )
+            groups.setdefault(sid, []).append(mutant)
             mutant["_student"] = sid
     return groups
 

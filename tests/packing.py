@@ -1,0 +1,333 @@
+"""Which wrong answers of a notebook may share one graded run: the static dependencies of its test cells.
+
+A wrong answer must be seen to fail its own tests, not tests that another wrong answer in the same run broke.  Two
+wrong answers (to different cells) may share a run when neither can reach the other's tests:
+
+  * a cell that runs after a test cannot change it (a notebook runs from top to bottom);
+  * otherwise a test reads a cell only through names: the test's names, the names of the cells those come from, and
+    so on back up the notebook (``reads``).  A cell "writes" the names it binds -- and, when it may change objects in
+    place (``may_mutate``: an assignment to an attribute or an item, ``x += ...``, an in-place method, ``global``,
+    ``exec``, a call of a function that does any of these), every name it uses as well.
+
+The analysis is of the notebook as that run would hold it: the two wrong answers in their cells, the source's answers
+and the provided cells elsewhere, the hidden tests in the test cells.  A source that does not parse shares no run.
+What no name carries -- a wrong answer that kills the kernel or runs out of time -- marks the whole run's row as an
+error, which ``test_mutant`` does not accept.  ``COURSE_MUTANTS_PER_TEST=0`` (the exhaustive mode) grades every wrong
+answer alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from course import nbtools
+
+# Calls that change objects in place: torch's trailing-underscore methods and these.  Those of ``THROUGH`` change
+# objects reached through their receiver too (``loss.backward()`` fills the gradients of every leaf behind it, an
+# optimiser's ``step()`` its parameters): a cell with one may change everything it names.
+MUTATORS = frozenset(
+    "append extend insert pop popitem remove clear update setdefault sort reverse add discard fill put resize "
+    "manual_seed seed shuffle set_rng_state set_default_dtype set_grad_enabled to cuda cpu eval register_buffer "
+    "register_parameter add_module".split()
+)
+THROUGH = frozenset("backward step zero_grad load_state_dict apply run fit train".split())
+OPAQUE = frozenset("exec eval compile setattr delattr globals vars locals __import__ getattr".split())
+BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One code cell as the analysis sees it: the module-level names it binds, reads and may change."""
+
+    grade_id: str | None
+    binds: frozenset[str] = frozenset()  # names it binds at module level (``global`` ones in functions too)
+    uses: frozenset[str] = frozenset()  # module-level names it reads (in function bodies too)
+    changes: frozenset[str] = frozenset()  # module-level names whose objects it may change in place
+    handed: frozenset[tuple[str, str]] = frozenset()  # (function, name): it hands a name's object to a function
+    imports: frozenset[str] = frozenset()  # names it binds by ``import``
+    keeps: frozenset[str] = frozenset()  # functions and classes it defines that change none of their arguments
+    opaque: bool = False  # it may bind or change anything (``exec``, ``setattr``...), or does not parse
+
+    def writes(self, modules: frozenset[str], keeping: frozenset[str] = frozenset()) -> frozenset[str]:
+        """What it binds or may change.  ``modules`` (the notebook's imported names) are the libraries': a library
+        function is taken not to change what it is given unless its name says so (``MUTATORS``), and a change to a
+        module itself (its random state, ``torch.manual_seed``) is not followed.  Nor is what is handed to a function
+        of ``keeping``: the notebook's functions that change none of their arguments."""
+        handed = {name for function, name in self.handed if function not in modules | keeping}
+        return self.binds | ((self.changes | handed) - modules)
+
+
+@cache
+def analyse(source: str, grade_id: str | None = None) -> Cell:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return Cell(grade_id, opaque=True)
+    scan = _Scan()
+    fresh: set[str] = set()  # bound by this cell already: a later top-level read is of this cell's own value
+    for statement in tree.body:
+        scan.visit(statement)
+        scan.uses |= scan.read - fresh
+        scan.read = set()
+        fresh |= _binds_for_sure(statement)
+    changes = set(scan.changes)
+    if scan.through:
+        changes |= scan.uses
+    return Cell(
+        grade_id,
+        frozenset(scan.binds),
+        frozenset(scan.uses - BUILTINS),
+        frozenset(changes - BUILTINS),
+        frozenset(scan.handed),
+        frozenset(scan.imports),
+        frozenset(
+            node.name
+            for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not _changes_arguments(node)
+        ),
+        scan.opaque,
+    )
+
+
+def _changes_arguments(node: ast.FunctionDef | ast.ClassDef) -> bool:
+    """Whether a function (or a class's methods, ``self`` aside) may change an object it is given: an in-place
+    change rooted at a parameter, a call that reaches through objects (``backward``), or anything opaque."""
+    if isinstance(node, ast.ClassDef):
+        methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        others = [n for n in node.body if n not in methods and not isinstance(n, (ast.Pass, ast.Expr))]
+        return bool(others) or any(_changes_arguments_of(m, skip_first=True) for m in methods)
+    return _changes_arguments_of(node, skip_first=False)
+
+
+def _changes_arguments_of(node, skip_first: bool) -> bool:
+    a = node.args
+    parameters = [x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x]
+    if skip_first and parameters:
+        parameters = parameters[1:]
+    scan = _Scan()
+    scan.scopes.append(set())  # the function's body as a scope of its own: its parameters are "global" to it
+    for statement in node.body:
+        scan.visit(statement)
+    if scan.through or scan.opaque:
+        return True
+    reached = scan.changes | {name for _, name in scan.handed}
+    return bool(reached & set(parameters))
+
+
+def _binds_for_sure(statement: ast.stmt) -> set[str]:
+    """The module-level names a top-level statement binds whenever it runs (not those of an ``if``, a loop...)."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in statement.names}
+    targets = statement.targets if isinstance(statement, ast.Assign) else []
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets = [statement.target]
+    names: set[str] = set()
+    for target in targets:
+        elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        names |= {e.id for e in elements if isinstance(e, ast.Name)}
+    return names
+
+
+def _locals(node: ast.AST) -> set[str]:
+    """The names local to a function, lambda, class body or comprehension (its parameters and what it binds,
+    less ``global``/``nonlocal`` names); nested scopes are their own."""
+    found: set[str] = set()
+    declared: set[str] = set()
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        a = node.args
+        found |= {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x}
+    body = node.generators if isinstance(node, _COMPREHENSIONS) else getattr(node, "body", [])
+    stack = list(body) if isinstance(body, list) else [body]
+    while stack:
+        child = stack.pop()
+        if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+            found.add(child.id)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(child.name)
+            stack.extend(child.decorator_list)
+            continue
+        elif isinstance(child, (ast.Import, ast.ImportFrom)):
+            found |= {(a.asname or a.name).split(".")[0] for a in child.names}
+        elif isinstance(child, (ast.Global, ast.Nonlocal)):
+            declared |= set(child.names)
+        elif isinstance(child, ast.arg):
+            continue
+        if isinstance(child, (ast.Lambda, *_COMPREHENSIONS)):
+            continue
+        stack.extend(ast.iter_child_nodes(child))
+    return found - declared
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
+
+
+class _Scan(ast.NodeVisitor):
+    """Walks a cell, keeping the local names of the scopes it is in, to tell module-level names from local ones."""
+
+    def __init__(self) -> None:
+        self.scopes: list[set[str]] = []
+        self.binds: set[str] = set()
+        self.uses: set[str] = set()  # read from earlier cells: in function bodies (when they are called), or ...
+        self.read: set[str] = set()  # ... at the top level of the statement being walked
+        self.changes: set[str] = set()
+        self.handed: set[tuple[str, str]] = set()
+        self.imports: set[str] = set()
+        self.through = self.opaque = False
+
+    def _global(self, name: str) -> bool:
+        return not any(name in scope for scope in self.scopes)
+
+    def _root(self, node: ast.AST, into: str = "") -> None:
+        """Count the module-level name at the root of ``a.b[c].d`` (or ``f(a)``) as changed (or, with ``into``, as
+        handed to that function)."""
+        while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        if isinstance(node, ast.Name) and self._global(node.id):
+            if into:
+                self.handed.add((into, node.id))
+            else:
+                self.changes.add(node.id)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        if isinstance(node, _SCOPES):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for d in node.decorator_list:
+                    self.visit(d)
+                if not self.scopes:
+                    self.binds.add(node.name)
+            self.scopes.append(_locals(node))
+            children = node.generators if isinstance(node, _COMPREHENSIONS) else []
+            for child in ast.iter_child_nodes(node):
+                if child not in getattr(node, "decorator_list", []) or children:
+                    self.visit(child)
+            self.scopes.pop()
+            return
+        super().generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if not self._global(node.id):
+            return
+        if isinstance(node.ctx, ast.Load):
+            (self.uses if self.scopes else self.read).add(node.id)
+        else:
+            self.binds.add(node.id)
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        names = {(a.asname or a.name).split(".")[0] for a in node.names}
+        if any(a.name == "*" for a in node.names):
+            self.opaque = True
+        if not self.scopes:
+            self.binds |= names
+            self.imports |= names
+
+    visit_ImportFrom = visit_Import
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.binds |= set(node.names)  # a function that assigns a module-level name binds it when called
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._root(node.target)  # ``x += y`` changes a tensor in place
+        self.generic_visit(node)
+
+    def _target(self, target: ast.AST) -> None:
+        if isinstance(target, (ast.Attribute, ast.Subscript)):
+            self._root(target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for t in target.elts:
+                self._target(t)
+        elif isinstance(target, ast.Starred):
+            self._target(target.value)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._target(target)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._target(node.target)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._target(target)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        if name in OPAQUE:
+            self.opaque = True
+        elif name in THROUGH:
+            self.through = True
+        elif name in MUTATORS or (name.endswith("_") and not name.startswith("__")):
+            if isinstance(func, ast.Attribute):
+                self._root(func.value)
+            for argument in arguments:
+                self._root(argument)
+        elif isinstance(func, ast.Name) and func.id not in BUILTINS:
+            for argument in arguments:  # a function of the notebook's may change what it is given
+                self._root(argument, into=func.id)
+        self.generic_visit(node)
+
+
+@dataclass
+class Notebook:
+    """A notebook's code cells in order (the source's: answers, provided cells, hidden tests)."""
+
+    cells: list[Cell]
+    position: dict[str, int] = field(default_factory=dict)  # grade id -> index
+
+    @classmethod
+    def load(cls, path: Path) -> Notebook:
+        cells = []
+        for cell in nbtools.read(path).cells:
+            if cell.cell_type == "code":
+                cells.append(analyse(cell.source, nbtools.nbgrader_meta(cell).get("grade_id")))
+        return cls(cells, {c.grade_id: i for i, c in enumerate(cells) if c.grade_id})
+
+    def with_answers(self, answers: dict[str, str]) -> list[Cell]:
+        """The cells with these answer cells' sources in place of the source's."""
+        return [analyse(answers[c.grade_id], c.grade_id) if c.grade_id in answers else c for c in self.cells]
+
+    def reads(self, cells: list[Cell], test: str) -> set[int]:
+        """The indices of the cells before ``test`` that it may read: those that write a name it reads, and so on
+        back up the notebook."""
+        end = self.position[test]
+        modules = frozenset().union(*(c.imports for c in cells))
+        defined = [c for c in cells[:end] if c.binds - c.imports]
+        keeping = frozenset(n for c in defined for n in c.keeps if all(n in d.keeps for d in defined if n in d.binds))
+        wanted = set(cells[end].uses)
+        found: set[int] = set()
+        grew = True
+        while grew:
+            grew = False
+            for i, cell in enumerate(cells[:end]):
+                if i not in found and (cell.opaque or cell.writes(modules, keeping) & wanted):
+                    found.add(i)
+                    wanted |= cell.uses
+                    grew = True
+        return found
+
+    def may_share_a_run(self, first: dict, second: dict) -> bool:
+        """Whether two wrong answers (bank entries) may be graded in one run: neither reaches the other's tests."""
+        if first["cell"] == second["cell"]:
+            return False
+        cells = self.with_answers({first["cell"]: first["source"], second["cell"]: second["source"]})
+        if any(cells[self.position[m["cell"]]].opaque for m in (first, second)):
+            return False
+        for mine, other in ((first, second), (second, first)):
+            where = self.position[other["cell"]]
+            for test in mine["tests"]:
+                if where < self.position[test] and where in self.reads(cells, test):
+                    return False
+        return True
