@@ -1,9 +1,10 @@
 """The kernel's half of the judge's protocol: ``serve(request)`` runs one request in the student's kernel.
 
-The judge sends ``__import__("course.judge.kernel_side").judge.kernel_side.serve("<message>")`` as a cell of its
-own and reads the reply from the prompt of an ``input()`` call (``judge/channel.py``); while it waits for the judge
-to acknowledge, the judge may send more requests, and a function of the judge's that the student's code calls (a
-``_Callback``) asks the judge the same way.  Everything here runs among the student's code and can be replaced by
+The judge sends ``__import__("course.judge.kernel_side").judge.kernel_side.serve("<message>", "<line>")`` as a cell
+of its own; the reply goes back over the judge's line (a unix socket, ``judge/line.py``), to which this module
+connects once per kernel (``judge/channel.py``); while it waits for the judge to acknowledge, the judge may send more
+requests, and a function of the judge's that the student's code calls (a ``_Callback``) asks the judge the same
+way.  Everything here runs among the student's code and can be replaced by
 it: the judge trusts none of it beyond "this is what the kernel answered", and reads the reply as data only.
 """
 
@@ -23,6 +24,7 @@ _keys: dict[int, int] = {}  # id() of a handled object -> its key: the same obje
 _stubs: dict[int, Stub] = {}
 _graphs: dict[int, tuple] = {}  # values computed here with autograd, and the judge's tensors they depend on
 _watch = None
+_line: tuple[str, Any] | None = None  # (the judge's socket, its Line) once connected
 KEPT_GRAPHS = 16
 
 
@@ -76,11 +78,14 @@ def _judge_graph():
 
 
 def _talk(message: dict | str) -> dict:
-    """Tell the judge ``message`` (as the prompt of an ``input()``; a message or its text) and return its answer;
-    requests the judge sends meanwhile are served first."""
-    kernel = _shell().kernel
+    """Tell the judge ``message`` (a message or its text) and return its answer; requests the judge sends meanwhile
+    are served first."""
+    if _line is None:
+        raise RuntimeError("the judge's line is not connected")
+    line = _line[1]
     while True:
-        order = wire.loads(kernel.raw_input(message if isinstance(message, str) else wire.dumps(message)))
+        line.send(message if isinstance(message, str) else wire.dumps(message))
+        order = wire.loads(line.receive())
         if type(order) is not dict:
             raise RuntimeError("the judge's answer was not understood")
         if "serve" in order:
@@ -374,8 +379,14 @@ def _answer(request: Any) -> str:
         return wire.dumps({"reply": {"error": {"types": wire.type_names(exc), "message": str(exc)[:4000]}}})
 
 
-def serve(message: str) -> None:
-    """Answer one request of the judge (and whatever it asks before acknowledging the reply)."""
+def serve(message: str, line: str = "") -> None:
+    """Answer one request of the judge (and whatever it asks before acknowledging the reply) over its line, the
+    socket ``line``."""
+    global _line
+    if line and (_line is None or _line[0] != line or _line[1].closed):
+        from .line import Line
+
+        _line = (line, Line.connect(line))
     try:
         request = wire.loads(message)
     except ValueError:
