@@ -2,11 +2,13 @@
 #   make demo   install, build the course (release/, solutions/, labs/), demo-grade the bundled example submissions,
 #               write the student edition (build/student) and its website (build/student/_site)
 #   make test   install, then lint and run the whole test suite
+#   make test-release   the same in the exhaustive mode: every mutant bank whole, each wrong answer graded alone,
+#               the untouched release under plain nbgrader too (before a release, when a bank or a hidden test changes)
 VENV ?= .venv
 BIN := $(VENV)/bin
 LABS := $(notdir $(wildcard source/lab[0-9][0-9]))
 
-.PHONY: setup demo build grade-examples test lint clean
+.PHONY: setup demo build grade-examples test test-release lint clean
 
 setup:
 	@bash scripts/setup.sh
@@ -31,6 +33,9 @@ lint: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+test-release: setup
+	COURSE_TESTS=exhaustive $(BIN)/python -m pytest
 
 clean:
 	rm -rf graded gradebook.db submitted autograded feedback .pytest_cache

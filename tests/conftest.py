@@ -27,10 +27,15 @@ def student_for(nb_name: str, mutant: dict) -> str:
     return mutant["_student"]
 
 
+# The exhaustive mode (``COURSE_TESTS=exhaustive``, ``make test-release``): run before a release and whenever a bank
+# or a hidden test changes.  It grades every bank whole, each unmarked wrong answer alone, and the untouched release
+# under plain nbgrader too (tests/test_plain_nbgrader.py).
+EXHAUSTIVE = os.environ.get("COURSE_TESTS", "") == "exhaustive"
+
 # Wrong answers graded per test cell, hard-coded and always-equal ones first: 5 for the quick labs 1-3, 3 (what the
 # issues ask for) for labs 4-6, whose notebooks train networks; a large bank may set its own PER_TEST.  That keeps CI
-# well inside its time limit.  COURSE_MUTANTS_PER_TEST overrides it for every lab (0: every bank whole, about
-# 25 minutes more; run before a release and whenever a bank or a hidden test changes).
+# well inside its time limit.  COURSE_MUTANTS_PER_TEST overrides it for every lab (0: every bank whole, as in the
+# exhaustive mode).
 MORE_MUTANTS_LABS = {"lab01": 5, "lab02": 5, "lab03": 5}
 PRIORITY = ("hard_coded", "always_equal")  # the kinds every test must be seen to reject come first
 
@@ -38,6 +43,8 @@ PRIORITY = ("hard_coded", "always_equal")  # the kinds every test must be seen t
 def per_test(lab_id: str | None, nb_name: str | None = None) -> int:
     if "COURSE_MUTANTS_PER_TEST" in os.environ:
         return int(os.environ["COURSE_MUTANTS_PER_TEST"])
+    if EXHAUSTIVE:
+        return 0
     if (lab_id, nb_name) in mutants.LIMITS:  # a large bank that sets its own PER_TEST
         return mutants.LIMITS[(lab_id, nb_name)]
     return MORE_MUTANTS_LABS.get(lab_id, 3)
@@ -69,8 +76,8 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
     No other wrong answer may make a wrong answer's tests fail for it.  Wrong answers to *different* cells share a
     run where neither can reach the other's tests (``tests/packing.py``: a cell after a test cannot change it, and
     before it, only through the names the test reads), and where the bank marks them ``"pack": True`` (their tests
-    depend on no other answer cell); in the exhaustive mode (``COURSE_MUTANTS_PER_TEST=0``) every unmarked wrong
-    answer is graded alone.  Alternative correct answers are always packed together, one per cell: they must all keep
+    depend on no other answer cell); in the exhaustive mode (``COURSE_TESTS=exhaustive`` or
+    ``COURSE_MUTANTS_PER_TEST=0``) every unmarked wrong answer is graded alone.  Alternative correct answers are always packed together, one per cell: they must all keep
     full marks side by side.
 
     Notebooks are graded in kernels of their own, each with its own time budget, so the n-th group of every notebook
