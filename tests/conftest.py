@@ -77,8 +77,8 @@ def plan(nb_name: str, bank: list[dict], lab_id: str | None = None) -> dict[str,
     run where neither can reach the other's tests (``tests/packing.py``: a cell after a test cannot change it, and
     before it, only through the names the test reads), and where the bank marks them ``"pack": True`` (their tests
     depend on no other answer cell); in the exhaustive mode (``COURSE_TESTS=exhaustive`` or
-    ``COURSE_MUTANTS_PER_TEST=0``) every unmarked wrong answer is graded alone.  Alternative correct answers are always packed together, one per cell: they must all keep
-    full marks side by side.
+    ``COURSE_MUTANTS_PER_TEST=0``) every unmarked wrong answer is graded alone.  Alternative correct answers are
+    always packed together, one per cell: they must all keep full marks side by side.
 
     Notebooks are graded in kernels of their own, each with its own time budget, so the n-th group of every notebook
     of the lab goes to the same student (``m-wrong-<n>`` for lone wrong answers, ``m-packed-<n>``, ``m-correct-<n>``):

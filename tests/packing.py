@@ -12,8 +12,8 @@ wrong answers (to different cells) may share a run when neither can reach the ot
 The analysis is of the notebook as that run would hold it: the two wrong answers in their cells, the source's answers
 and the provided cells elsewhere, the hidden tests in the test cells.  A source that does not parse shares no run.
 What no name carries -- a wrong answer that kills the kernel or runs out of time -- marks the whole run's row as an
-error, which ``test_mutant`` does not accept.  The exhaustive mode (``COURSE_TESTS=exhaustive``) grades every wrong answer
-alone.
+error, which ``test_mutant`` does not accept.  The exhaustive mode (``COURSE_TESTS=exhaustive``) grades every wrong
+answer alone.
 """
 
 from __future__ import annotations
