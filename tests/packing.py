@@ -5,9 +5,13 @@ wrong answers (to different cells) may share a run when neither can reach the ot
 
   * a cell that runs after a test cannot change it (a notebook runs from top to bottom);
   * otherwise a test reads a cell only through names: the test's names, the names of the cells those come from, and
-    so on back up the notebook (``reads``).  A cell "writes" the names it binds -- and, when it may change objects in
-    place (``may_mutate``: an assignment to an attribute or an item, ``x += ...``, an in-place method, ``global``,
-    ``exec``, a call of a function that does any of these), every name it uses as well.
+    so on back up the notebook (``Notebook.reads``).  A cell "writes" the names it binds, and the names whose objects
+    it may change in place: the root of an assignment to an attribute or an item or of ``x += ...``, the receiver
+    and arguments of an in-place call (``MUTATORS``, torch's ``add_``), the arguments it hands to a function of the
+    notebook that may change them, and everything it names when it calls one that reaches through objects
+    (``THROUGH``: ``loss.backward()``);
+  * a cell that may change what no name carries -- code run from text, files, processes, the environment, a
+    library's attributes (``OPAQUE``) -- is read by every test after it.
 
 The analysis is of the notebook as that run would hold it: the two wrong answers in their cells, the source's answers
 and the provided cells elsewhere, the hidden tests in the test cells.  A source that does not parse shares no run.
@@ -35,7 +39,15 @@ MUTATORS = frozenset(
     "register_parameter add_module".split()
 )
 THROUGH = frozenset("backward step zero_grad load_state_dict apply run fit train".split())
-OPAQUE = frozenset("exec eval compile setattr delattr globals vars locals __import__ getattr".split())
+# Calls after which a cell may have changed anything: code run from text, names reached by string, and the world
+# outside the names (files, processes, the environment, IPython's magics: ``%%writefile model.py`` then a test that
+# runs ``main.py``).
+OPAQUE = frozenset(
+    "exec eval compile setattr delattr globals vars locals __import__ getattr get_ipython open save savez savefig "
+    "write write_text write_bytes writelines dump system run_line_magic run_cell_magic Popen call check_call "
+    "check_output mkdir makedirs remove unlink rename replace rmtree copy copyfile copytree move chdir putenv "
+    "urlretrieve download".split()
+)
 BUILTINS = frozenset(dir(builtins))
 
 
@@ -49,10 +61,12 @@ class Cell:
     changes: frozenset[str] = frozenset()  # module-level names whose objects it may change in place
     handed: frozenset[tuple[str, str]] = frozenset()  # (function, name): it hands a name's object to a function
     imports: frozenset[str] = frozenset()  # names it binds by ``import``
-    keeps: frozenset[str] = frozenset()  # functions and classes it defines that change none of their arguments
+    functions: tuple[tuple[str, bool, frozenset[str]], ...] = ()  # (name, changes an argument itself, the
+    # functions it hands an argument to): the functions and classes it defines
+    stores: frozenset[str] = frozenset()  # names at the root of what it assigns to (``a.b = ...``, ``a[i] = ...``)
     opaque: bool = False  # it may bind or change anything (``exec``, ``setattr``...), or does not parse
 
-    def writes(self, modules: frozenset[str], keeping: frozenset[str] = frozenset()) -> frozenset[str]:
+    def writes(self, modules: frozenset[str], keeping: frozenset[str]) -> frozenset[str]:
         """What it binds or may change.  ``modules`` (the notebook's imported names) are the libraries': a library
         function is taken not to change what it is given unless its name says so (``MUTATORS``), and a change to a
         module itself (its random state, ``torch.manual_seed``) is not followed.  Nor is what is handed to a function
@@ -86,26 +100,25 @@ def analyse(source: str, grade_id: str | None = None) -> Cell:
         frozenset(changes - BUILTINS),
         frozenset(scan.handed),
         frozenset(scan.imports),
-        frozenset(
-            node.name
-            for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not _changes_arguments(node)
-        ),
+        tuple((node.name, *_function(node)) for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))),
+        frozenset(scan.stores),
         scan.opaque,
     )
 
 
-def _changes_arguments(node: ast.FunctionDef | ast.ClassDef) -> bool:
-    """Whether a function (or a class's methods, ``self`` aside) may change an object it is given: an in-place
-    change rooted at a parameter, a call that reaches through objects (``backward``), or anything opaque."""
+def _function(node: ast.FunctionDef | ast.ClassDef) -> tuple[bool, frozenset[str]]:
+    """Whether a function (or a class's methods, ``self`` aside) may change an object it is given itself -- an in-place
+    change rooted at a parameter or an alias of one, a call that reaches through objects (``backward``), anything
+    opaque -- and the functions it hands its arguments to (which may)."""
     if isinstance(node, ast.ClassDef):
         methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         others = [n for n in node.body if n not in methods and not isinstance(n, (ast.Pass, ast.Expr))]
-        return bool(others) or any(_changes_arguments_of(m, skip_first=True) for m in methods)
-    return _changes_arguments_of(node, skip_first=False)
+        found = [_function_of(m, skip_first=True) for m in methods]
+        return bool(others) or any(d for d, _ in found), frozenset().union(*(c for _, c in found))
+    return _function_of(node, skip_first=False)
 
 
-def _changes_arguments_of(node, skip_first: bool) -> bool:
+def _function_of(node, skip_first: bool) -> tuple[bool, frozenset[str]]:
     a = node.args
     parameters = [x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x]
     if skip_first and parameters:
@@ -114,10 +127,35 @@ def _changes_arguments_of(node, skip_first: bool) -> bool:
     scan.scopes.append(set())  # the function's body as a scope of its own: its parameters are "global" to it
     for statement in node.body:
         scan.visit(statement)
-    if scan.through or scan.opaque:
-        return True
-    reached = scan.changes | {name for _, name in scan.handed}
-    return bool(reached & set(parameters))
+    aliases = _aliases(node, set(parameters))
+    direct = scan.through or scan.opaque or bool(scan.changes & aliases)
+    return direct, frozenset(function for function, name in scan.handed if name in aliases)
+
+
+def _aliases(node: ast.AST, names: set[str]) -> set[str]:
+    """``names`` and the local names that may refer to their objects (``y = x``, ``v = x.view(-1)``, ``for p in
+    params``): whatever is bound from an expression that names one of them."""
+    found = set(names)
+    grew = True
+    while grew:
+        grew = False
+        for child in ast.walk(node):
+            pairs = []
+            if isinstance(child, ast.Assign):
+                pairs = [(t, child.value) for t in child.targets]
+            elif isinstance(child, (ast.AnnAssign, ast.NamedExpr)) and child.value is not None:
+                pairs = [(child.target, child.value)]
+            elif isinstance(child, (ast.For, ast.comprehension)):
+                pairs = [(child.target, child.iter)]
+            elif isinstance(child, ast.withitem) and child.optional_vars is not None:
+                pairs = [(child.optional_vars, child.context_expr)]
+            for target, value in pairs:
+                if _roots(value, lambda name: True) & found:
+                    new = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} - found
+                    if new:
+                        found |= new
+                        grew = True
+    return found
 
 
 def _binds_for_sure(statement: ast.stmt) -> set[str]:
@@ -166,6 +204,32 @@ def _locals(node: ast.AST) -> set[str]:
     return found - declared
 
 
+# library functions whose result shares memory with their argument (``torch.reshape(x, ...)``)
+VIEWS = frozenset(
+    "view view_as reshape narrow select squeeze unsqueeze transpose permute flatten t T expand as_strided movedim "
+    "swapaxes unflatten split chunk unbind diagonal detach".split()
+)
+
+
+def _roots(node: ast.AST, is_global) -> set[str]:
+    """The names whose objects ``node`` may be, or be part of: ``a`` for ``a.b[c].d``, ``a.view(-1)`` or
+    ``torch.reshape(a, ...)``, and the arguments' for a call of a plain name (``f(a)`` may return ``a``); none for
+    a call of another method (a new object) or a constant."""
+    if isinstance(node, ast.Name):
+        return {node.id} if is_global(node.id) else set()
+    if isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        return _roots(node.value, is_global)
+    if isinstance(node, ast.Call):
+        func = node.func
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        if isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and func.attr in VIEWS):
+            found = set().union(*(_roots(a, is_global) for a in arguments)) if arguments else set()
+            return found | (_roots(func.value, is_global) if isinstance(func, ast.Attribute) else set())
+        if isinstance(func, ast.Attribute):
+            return _roots(func.value, is_global)  # a method may return its object (``x.add_(1)``, ``x.to(...)``)
+    return set()
+
+
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
 
@@ -180,22 +244,21 @@ class _Scan(ast.NodeVisitor):
         self.read: set[str] = set()  # ... at the top level of the statement being walked
         self.changes: set[str] = set()
         self.handed: set[tuple[str, str]] = set()
+        self.stores: set[str] = set()
         self.imports: set[str] = set()
         self.through = self.opaque = False
 
     def _global(self, name: str) -> bool:
         return not any(name in scope for scope in self.scopes)
 
-    def _root(self, node: ast.AST, into: str = "") -> None:
-        """Count the module-level name at the root of ``a.b[c].d`` (or ``f(a)``) as changed (or, with ``into``, as
-        handed to that function)."""
-        while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
-            node = node.func if isinstance(node, ast.Call) else node.value
-        if isinstance(node, ast.Name) and self._global(node.id):
+    def _changed(self, node: ast.AST, into: str = "") -> None:
+        """Count the module-level names at the root of ``node`` as changed (or, with ``into``, as handed to that
+        function)."""
+        for name in _roots(node, self._global):
             if into:
-                self.handed.add((into, node.id))
+                self.handed.add((into, name))
             else:
-                self.changes.add(node.id)
+                self.changes.add(name)
 
     def generic_visit(self, node: ast.AST) -> None:
         if isinstance(node, _SCOPES):
@@ -235,12 +298,17 @@ class _Scan(ast.NodeVisitor):
         self.binds |= set(node.names)  # a function that assigns a module-level name binds it when called
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self._root(node.target)  # ``x += y`` changes a tensor in place
+        self._changed(node.target)  # ``x += y`` changes a tensor in place
         self.generic_visit(node)
 
     def _target(self, target: ast.AST) -> None:
         if isinstance(target, (ast.Attribute, ast.Subscript)):
-            self._root(target)
+            self._changed(target)
+            node = target
+            while isinstance(node, (ast.Attribute, ast.Subscript)):
+                node = node.value
+            if isinstance(node, ast.Name) and self._global(node.id):
+                self.stores.add(node.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for t in target.elts:
                 self._target(t)
@@ -271,12 +339,12 @@ class _Scan(ast.NodeVisitor):
             self.through = True
         elif name in MUTATORS or (name.endswith("_") and not name.startswith("__")):
             if isinstance(func, ast.Attribute):
-                self._root(func.value)
+                self._changed(func.value)
             for argument in arguments:
-                self._root(argument)
+                self._changed(argument)
         elif isinstance(func, ast.Name) and func.id not in BUILTINS:
             for argument in arguments:  # a function of the notebook's may change what it is given
-                self._root(argument, into=func.id)
+                self._changed(argument, into=func.id)
         self.generic_visit(node)
 
 
@@ -304,15 +372,17 @@ class Notebook:
         back up the notebook."""
         end = self.position[test]
         modules = frozenset().union(*(c.imports for c in cells))
-        defined = [c for c in cells[:end] if c.binds - c.imports]
-        keeping = frozenset(n for c in defined for n in c.keeps if all(n in d.keeps for d in defined if n in d.binds))
+        keeping = _keeping(cells[:end], modules)
         wanted = set(cells[end].uses)
         found: set[int] = set()
         grew = True
         while grew:
             grew = False
             for i, cell in enumerate(cells[:end]):
-                if i not in found and (cell.opaque or cell.writes(modules, keeping) & wanted):
+                # assigning to a library's attribute (``os.environ[...] = ``, ``torch.backends... = ``) may change
+                # anything that uses the library
+                opaque = cell.opaque or bool(cell.stores & modules)
+                if i not in found and (opaque or cell.writes(modules, keeping) & wanted):
                     found.add(i)
                     wanted |= cell.uses
                     grew = True
@@ -331,3 +401,24 @@ class Notebook:
                 if where < self.position[test] and where in self.reads(cells, test):
                     return False
         return True
+
+
+def _keeping(cells: list[Cell], modules: frozenset[str]) -> frozenset[str]:
+    """The notebook's functions that change none of their arguments: they change none themselves, and hand them only
+    to libraries and to functions that keep them too (every definition of the name among ``cells``)."""
+    defined: dict[str, list[tuple[bool, frozenset[str]]]] = {}
+    for cell in cells:
+        for name, direct, callees in cell.functions:
+            defined.setdefault(name, []).append((direct, callees))
+        for name in cell.binds - {f[0] for f in cell.functions}:
+            defined.setdefault(name, []).append((True, frozenset()))  # bound to something else there
+    keeping = {name for name, found in defined.items() if not any(direct for direct, _ in found)}
+    grew = True
+    while grew:  # the largest set that keeps its promise: recursion is allowed
+        grew = False
+        for name in list(keeping):
+            callees = frozenset().union(*(c for _, c in defined[name]))
+            if not callees <= modules | BUILTINS | keeping:
+                keeping.discard(name)
+                grew = True
+    return frozenset(keeping)
