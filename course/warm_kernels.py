@@ -269,6 +269,8 @@ def serve(runtime: str, name: str, modules: tuple[str, ...], control: int | None
             importlib.import_module(module)
         except Exception as error:  # noqa: BLE001 - a library that fails to import is the kernel's problem
             sys.stderr.write(f"[course] warm parent: could not import {module} ({error})\n")
+    if "matplotlib" in sys.modules:
+        _draw_a_figure()
     # Python threads would be lost mid-work by a fork; numpy's OpenBLAS pool is the one native pool started at import,
     # and it stops its threads around a fork itself (pthread_atfork)
     if threading.active_count() != 1:
@@ -356,6 +358,25 @@ def serve(runtime: str, name: str, modules: tuple[str, ...], control: int | None
 
 
 _SOCKET_NAME = re.compile(rf"{SOCKET_PREFIX}[\w.-]{{1,64}}")
+
+
+def _draw_a_figure() -> None:
+    """Draw one figure with text and maths to PNG, so that the kernels inherit matplotlib's font cache, text layout
+    caches and maths parser (a kernel's first figure took 190 ms instead of 140 ms)."""
+    import io
+
+    try:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(4, 3))
+        axes = figure.subplots()
+        axes.plot([0, 1], [1, 0], label="$\\hat{y}$")
+        axes.set_title(r"$\mathcal{L}(\theta) = \frac{1}{N}\sum_i x_i^2$")
+        axes.set_xlabel("epoch")
+        axes.legend()
+        figure.savefig(io.BytesIO(), format="png")
+    except Exception as error:  # noqa: BLE001 - a warm-up only
+        sys.stderr.write(f"[course] warm parent: could not draw a figure ({error})\n")
 
 
 def _listen(runtime: str, name: str, selector) -> socket.socket:
