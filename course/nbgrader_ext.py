@@ -38,10 +38,16 @@ def _error(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
-# What a grading kernel is started with: figures not cropped to their ink (``bbox_inches="tight"`` lays each figure out
-# twice: a typical three-panel figure took 175 ms instead of 110 ms, and drawing figures was a fifth of the kernels'
-# time while lab 3 was graded).  The graded notebooks and the feedback keep every figure, with its margins.
-GRADING_KERNEL_ARGUMENTS = ['--InlineBackend.print_figure_kwargs={"bbox_inches": None}']
+# What a grading kernel is started with:
+#  * figures not cropped to their ink (``bbox_inches="tight"`` lays each figure out twice: a typical three-panel figure
+#    took 175 ms instead of 110 ms, and drawing figures was a fifth of the kernels' time while lab 3 was graded); the
+#    graded notebooks and the feedback keep every figure, with its margins;
+#  * plain tracebacks: each frame's file, line and code, without the lines around it (7.5 ms instead of 0.4 ms per
+#    error, more for a kernel's first, and an untouched or wrong notebook raises in many cells).
+GRADING_KERNEL_ARGUMENTS = [
+    '--InlineBackend.print_figure_kwargs={"bbox_inches": None}',
+    "--InteractiveShell.xmode=Plain",
+]
 
 
 class SandboxKernelManager(AsyncKernelManager):
