@@ -182,10 +182,12 @@ class Channel:
         except OSError:
             self._drop_line()
 
-    def _wait(self, seconds: float) -> bool:
-        """Wait for the kernel's next word on the line or the shell, at most ``seconds`` (and at most half a second,
-        so that the caller looks at the clock and at the kernel's life); whether one is ready."""
-        return bool(self._poller.poll(timeout=int(1000 * max(0.0, min(seconds, 0.5))) + 1))
+    def _wait(self, seconds: float) -> set[int]:
+        """Wait for the kernel's next word on the line or the shell, or a connection, at most ``seconds`` (and at most
+        half a second, so that the caller looks at the clock and at the kernel's life); the file descriptors that are
+        ready (the shell's zmq socket is never among them: it is read by ``msg_ready``)."""
+        events = self._poller.poll(timeout=int(1000 * max(0.0, min(seconds, 0.5))) + 1)
+        return {fd for fd, _ in events if isinstance(fd, int)} or ({-1} if events else set())
 
     def _drain(self) -> None:
         """Read the replies of requests that have ended (each request cell's execute_reply arrives after the judge
@@ -212,19 +214,23 @@ class Channel:
             self._line = None
 
     def _next_message(self) -> str | None:
-        """The kernel's next message in this request; ``None`` once its cell has ended."""
+        """The kernel's next message in this request; ``None`` once its cell has ended.  The line is read only when
+        the last wait said it is readable, and a new connection accepted only when one waits (one wait and one read
+        per message)."""
         shell = self.client.shell_channel
+        ready: set[int] = set()
         while not self._finished:
             while shell.msg_ready():  # read every reply as it comes: a full queue would stall the kernel
                 msg = shell.get_msg(timeout=1)
                 if msg.get("parent_header", {}).get("msg_id") == self._pending:
                     self._finished = True
                     return None
-            self._accept()
+            if self._listener.fileno() in ready:
+                self._accept()
             line = self._line
             if line is not None:
                 try:
-                    text = line.take()
+                    text = line.take(read=line.fd in ready)
                 except ValueError:  # a frame longer than any message
                     line.closed, text = True, None
                 if text is not None:
@@ -235,7 +241,8 @@ class Channel:
             if left <= 0:
                 self._finished = True
                 raise KernelError("a test's call of your code ran past the cell time limit", lost=True)
-            if not self._wait(left) and not self._alive():
+            ready = self._wait(left)
+            if not ready and not self._alive():
                 self._finished = True
                 raise KernelError(DIED, lost=True)
         return None

@@ -41,13 +41,15 @@ class Line:
                 raise ConnectionError("the line was closed")
             self.buffer += chunk
 
-    def take(self) -> str | None:
-        """A text that has fully arrived, reading what is there without waiting; ``None`` if there is none yet (or the
-        line was closed: ``closed``)."""
+    def take(self, read: bool = True) -> str | None:
+        """A text that has fully arrived, reading what is there without waiting (with ``read``: the caller knows that
+        something is there); ``None`` if there is none yet (or the line was closed: ``closed``)."""
         while True:
             text = self._frame()
             if text is not None:
                 return text
+            if not read:
+                return None
             try:
                 chunk = self.sock.recv(1 << 20, socket.MSG_DONTWAIT)
             except (BlockingIOError, InterruptedError):
