@@ -46,6 +46,10 @@ try:
 
     from course.nbgrader_ext import SafeExecute
 
+    # Kernels forked from a warm parent that imported the labs' libraries (course/warm_kernels.py), instead of a cold
+    # start for every notebook; `COURSE_WARM_KERNELS=off` starts them cold.  `course grade` sets this per student.
+    c.SandboxKernelManager.warm = True
+
     c.Autograde.autograde_preprocessors = [
         SafeExecute,
         IgnorePattern,

@@ -2,7 +2,9 @@
 (``nbgrader generate_assignment``, then ``nbgrader autograde``) gives every lab's source full marks and the untouched
 release zero, test cell by test cell.  (The untouched release in the exhaustive mode, ``COURSE_TESTS=exhaustive``:
 its zero is proved for every notebook by ``course grade`` in tests/test_grading.py, and grading it here doubles
-the cold kernels this file starts: 3 minutes instead of 5 on two cores.)
+the kernels this file starts: 3 minutes instead of 5 on two cores.)  The repository's nbgrader_config.py forks the
+kernels from a warm parent (``course/warm_kernels.py``); the exhaustive mode starts them cold
+(``COURSE_WARM_KERNELS=off``), as nbgrader alone does.
 
 ``course grade`` adds a sandbox, an integrity check and markers around nbgrader; nothing it adds may be needed for a
 correct grade.  (Test cells that end with a number, for instance, are read by nbgrader as partial credit: plain
@@ -27,11 +29,15 @@ pytestmark = pytest.mark.slow
 
 
 def _nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
-    # three labs at a time on the machine's cores: one thread each for torch (more would only take turns)
+    # three labs at a time on the machine's cores: one thread each for torch (more would only take turns); the
+    # exhaustive mode starts every kernel cold, as nbgrader does without the course's warm parents
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if EXHAUSTIVE:
+        env["COURSE_WARM_KERNELS"] = "off"
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=root,
-        env=nbg.nbgrader_env({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}),
+        env=nbg.nbgrader_env(env),
         capture_output=True,
         text=True,
         check=False,
