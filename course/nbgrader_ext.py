@@ -246,14 +246,15 @@ class SafeExecute(Execute):
 
     def _exchange(self, tree: dict):
         """Send one request of the judge to the student's kernel (over a client of the judge's own); its reply."""
-        if self._channel is None:
-            from jupyter_core.utils import run_sync
-
-            from .judge.channel import Channel
-
-            alive = run_sync(self.km.is_alive)
-            self._channel = Channel(self.km.get_connection_info(), alive, self._judge.kernel.answer, self._drain_iopub)
         try:
+            if self._channel is None:
+                from jupyter_core.utils import run_sync
+
+                from .judge.channel import Channel
+
+                alive = run_sync(self.km.is_alive)
+                info = self.km.get_connection_info()
+                self._channel = Channel(info, alive, self._judge.kernel.answer, self._drain_iopub)
             return self._channel.request(tree, float(self.timeout or 600))
         except KernelError as exc:
             if exc.lost:

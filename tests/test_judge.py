@@ -377,3 +377,41 @@ def test_the_judge_keeps_only_the_newest_graphs_of_its_functions():
     assert torch.equal(grads[0], torch.full((3,), 2.0))
     assert "no longer kept" in kernel.answer({"backward": first, "grad": grad})["raise"]["message"]
     assert len(kernel._graphs) == KEPT_CALLBACK_GRAPHS
+
+
+def test_the_judges_socket_is_made_only_in_a_folder_of_the_graders(tmp_path, monkeypatch):
+    """The kernel's runtime folder is the sandbox's to write: a student may swap the judge's new folder for a link,
+    or for a folder of their own, before the judge makes its socket there.  The judge then gives up on this student
+    (a lost kernel) and changes nothing outside its own folder."""
+    import os
+    import stat
+    import tempfile
+
+    from course.judge import channel
+    from course.judge.remote import KernelError
+
+    runtime = tmp_path / "k"
+    runtime.mkdir()
+    canary = tmp_path / "outside"
+    canary.mkdir()
+    (canary / "line").write_text("not the judge's")
+    os.chmod(canary / "line", 0o600)
+    connection = {"transport": "ipc", "ip": str(runtime / "kernel-ipc"), "shell_port": 1, "key": ""}
+
+    def swapped_for_a_link(prefix, dir):
+        os.symlink(canary, runtime / "judge-swapped")
+        return str(runtime / "judge-swapped")
+
+    def swapped_for_a_folder_of_the_students(prefix, dir):
+        theirs = runtime / "judge-theirs"
+        theirs.mkdir()
+        os.chown(theirs, 65534, 65534)
+        return str(theirs)
+
+    swaps = [swapped_for_a_link] + ([swapped_for_a_folder_of_the_students] if os.geteuid() == 0 else [])
+    for swap in swaps:
+        monkeypatch.setattr(tempfile, "mkdtemp", swap)
+        with pytest.raises((KernelError, OSError)):
+            channel.Channel(connection, alive=lambda: True, answer=lambda order: {})
+        assert stat.S_IMODE(os.stat(canary / "line").st_mode) == 0o600
+        assert (canary / "line").read_text() == "not the judge's"

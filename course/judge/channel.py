@@ -21,15 +21,15 @@ stays open between them.  The judge does not acknowledge a reply with ``done`` a
 the answer to it (``{"serve": ...}``), so a request costs one frame each way, not a cell of its own.  ``finish()``
 acknowledges the last reply when the test cell is over, before the notebook's next cell runs.
 
-The socket lives in the kernel's runtime folder (the sandbox's only way out besides the kernel's own sockets), or in
-a folder of its own when the kernel is not sandboxed.  Whatever connects to it speaks for the kernel, and is trusted
-no further: what it says is read as data (``wire``), and only ever decides this student's grade.
+The socket lives in a folder of the judge's inside the kernel's runtime folder (the sandbox's only way out besides
+the kernel's own sockets), or in the temporary folder when the kernel is not sandboxed.  Whatever connects to it
+speaks for the kernel, and is trusted no further: what it says is read as data (``wire``), and only ever decides
+this student's grade.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import tempfile
 import time
@@ -58,24 +58,31 @@ class Channel:
     ):
         from jupyter_client.blocking import BlockingKernelClient
 
-        self.client = BlockingKernelClient()
-        self.client.load_connection_info(connection)
-        self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         self._alive, self._answer, self._between = alive, answer, between
-        self._folder = ""
-        if connection.get("transport") == "ipc":  # beside the kernel's own sockets: where the sandbox reaches
-            self.path = f"{connection['ip']}-judge"
-        else:
-            self._folder = tempfile.mkdtemp(prefix="judge-")
-            self.path = os.path.join(self._folder, "line")
-        if os.path.lexists(self.path):
-            os.unlink(self.path)
+        # a folder of the judge's, made afresh: beside the kernel's own sockets when the kernel is sandboxed (the only
+        # place the sandbox reaches), else in the temporary folder
+        sandboxed = connection.get("transport") == "ipc"
+        runtime = os.path.dirname(str(connection.get("ip", ""))) if sandboxed else None
+        self._folder = tempfile.mkdtemp(prefix="judge-", dir=runtime)
+        self.path = os.path.join(self._folder, "line")
+        # The runtime folder is the sandbox's to write: its processes may swap what is in it at any time.  So the
+        # judge's folder is reached through a descriptor from here on, once it is seen to be the grader's (nothing in
+        # it can then be swapped), and only the socket in it is made connectable for the sandbox's own uid.
+        self._folder_fd = os.open(self._folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._listener.bind(self.path)
-        os.chmod(self.path, 0o777)  # the sandbox's uid connects
+        if os.fstat(self._folder_fd).st_uid != os.geteuid():
+            os.close(self._folder_fd)
+            raise KernelError("the judge's folder was replaced", lost=True)
+        self._listener.bind(f"/proc/self/fd/{self._folder_fd}/line")
+        if sandboxed and os.geteuid() == 0:  # the kernel runs as a uid of its own
+            os.fchmod(self._folder_fd, 0o755)
+            os.chmod("line", 0o777, dir_fd=self._folder_fd)
         self._listener.listen(4)
         self._listener.setblocking(False)
         self._line: Line | None = None
+        self.client = BlockingKernelClient()
+        self.client.load_connection_info(connection)
+        self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         import zmq
 
         self._poller = zmq.Poller()  # one wait for the kernel's next word: the line, a new connection, the shell
@@ -120,11 +127,11 @@ class Channel:
             self._drop_line()
             self._listener.close()
             try:
-                os.unlink(self.path)
+                os.unlink("line", dir_fd=self._folder_fd)
+                os.rmdir(self._folder)  # does not follow a link: a folder swapped meanwhile is left where it is
             except OSError:
                 pass
-            if self._folder:
-                shutil.rmtree(self._folder, ignore_errors=True)
+            os.close(self._folder_fd)
 
     def request(self, tree: dict, timeout: float) -> Any:
         """Send one request; its reply tree, or ``None`` when the kernel finished without answering."""
