@@ -1,10 +1,9 @@
 """Plain nbgrader agrees with `course grade`: an instructor who runs nbgrader's own commands from the repository root
 (``nbgrader generate_assignment``, then ``nbgrader autograde``) gives every lab's source full marks and the untouched
-release zero, test cell by test cell.  (The untouched release in the exhaustive mode, ``COURSE_TESTS=exhaustive``:
-its zero is proved for every notebook by ``course grade`` in tests/test_grading.py, and grading it here doubles
-the kernels this file starts: 3 minutes instead of 5 on two cores.)  The repository's nbgrader_config.py forks the
-kernels from a warm parent (``course/warm_kernels.py``); the exhaustive mode starts them cold
-(``COURSE_WARM_KERNELS=off``), as nbgrader alone does.
+release zero, test cell by test cell.  The repository's nbgrader_config.py forks the kernels from a warm parent
+(``course/warm_kernels.py``).  The exhaustive mode (``COURSE_TESTS=exhaustive``) grades the untouched release too,
+whose zero ``course grade`` proves for every notebook in tests/test_grading.py anyway, and starts every kernel cold
+(``COURSE_WARM_KERNELS=off``), as nbgrader alone does: about 5 minutes on two cores, against 2 by default.
 
 ``course grade`` adds a sandbox, an integrity check and markers around nbgrader; nothing it adds may be needed for a
 correct grade.  (Test cells that end with a number, for instance, are read by nbgrader as partial credit: plain
