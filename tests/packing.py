@@ -119,8 +119,7 @@ def _function(node: ast.FunctionDef | ast.ClassDef) -> tuple[bool, frozenset[str
 
 
 def _function_of(node, skip_first: bool) -> tuple[bool, frozenset[str]]:
-    a = node.args
-    parameters = [x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x]
+    parameters = _parameters(node)
     if skip_first and parameters:
         parameters = parameters[1:]
     scan = _Scan()
@@ -158,12 +157,22 @@ def _aliases(node: ast.AST, names: set[str]) -> set[str]:
     return found
 
 
+def _imported(node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The names an import statement binds (``import a.b`` binds ``a``)."""
+    return {(a.asname or a.name).split(".")[0] for a in node.names}
+
+
+def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[str]:
+    a = node.args
+    return [x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x]
+
+
 def _binds_for_sure(statement: ast.stmt) -> set[str]:
     """The module-level names a top-level statement binds whenever it runs (not those of an ``if``, a loop...)."""
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return {statement.name}
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
-        return {(a.asname or a.name).split(".")[0] for a in statement.names}
+        return _imported(statement)
     targets = statement.targets if isinstance(statement, ast.Assign) else []
     if isinstance(statement, ast.AnnAssign) and statement.value is not None:
         targets = [statement.target]
@@ -180,8 +189,7 @@ def _locals(node: ast.AST) -> set[str]:
     found: set[str] = set()
     declared: set[str] = set()
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        a = node.args
-        found |= {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x}
+        found |= set(_parameters(node))
     body = node.generators if isinstance(node, _COMPREHENSIONS) else getattr(node, "body", [])
     stack = list(body) if isinstance(body, list) else [body]
     while stack:
@@ -193,7 +201,7 @@ def _locals(node: ast.AST) -> set[str]:
             stack.extend(child.decorator_list)
             continue
         elif isinstance(child, (ast.Import, ast.ImportFrom)):
-            found |= {(a.asname or a.name).split(".")[0] for a in child.names}
+            found |= _imported(child)
         elif isinstance(child, (ast.Global, ast.Nonlocal)):
             declared |= set(child.names)
         elif isinstance(child, ast.arg):
@@ -268,9 +276,9 @@ class _Scan(ast.NodeVisitor):
                 if not self.scopes:
                     self.binds.add(node.name)
             self.scopes.append(_locals(node))
-            children = node.generators if isinstance(node, _COMPREHENSIONS) else []
+            decorators = getattr(node, "decorator_list", [])  # visited above, in the enclosing scope
             for child in ast.iter_child_nodes(node):
-                if child not in getattr(node, "decorator_list", []) or children:
+                if child not in decorators:
                     self.visit(child)
             self.scopes.pop()
             return
@@ -285,7 +293,7 @@ class _Scan(ast.NodeVisitor):
             self.binds.add(node.id)
 
     def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
-        names = {(a.asname or a.name).split(".")[0] for a in node.names}
+        names = _imported(node)
         if any(a.name == "*" for a in node.names):
             self.opaque = True
         if not self.scopes:
