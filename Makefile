@@ -3,7 +3,8 @@
 #               write the student edition (build/student) and its website (build/student/_site)
 #   make test   install, then lint and run the whole test suite
 #   make test-release   the same in the exhaustive mode: every mutant bank whole, each wrong answer graded alone,
-#               the untouched release under plain nbgrader too (before a release, when a bank or a hidden test changes)
+#               every lab under plain nbgrader, untouched release too (before a release, when a bank or a hidden test
+#               changes)
 VENV ?= .venv
 BIN := $(VENV)/bin
 LABS := $(notdir $(wildcard source/lab[0-9][0-9]))

@@ -8,6 +8,8 @@
     limit;
   * a cell's output is capped (``c.SafeExecute.max_output`` bytes) so a print in a loop cannot exhaust the grader's
     memory;
+  * the code cells after the notebook's last graded cell (a test, an answer, a task) are not run: nothing they do can
+    change a grade, and a student's slow experiment there cannot use up the notebook's time;
   * the kernel is started by ``SandboxKernelManager``, which wraps it in bubblewrap
     (``c.SandboxKernelManager.sandbox``) and forks it from a warm parent (``c.SandboxKernelManager.warm``,
     ``course/warm_kernels.py``).
@@ -32,6 +34,7 @@ from .judge.remote import KernelError
 from .sandbox import give
 
 NOT_RUN = "NotRun"
+AFTER_THE_LAST_GRADED = "[not run while grading: no graded cell comes after this one]\n"
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -168,6 +171,7 @@ class SafeExecute(Execute):
         self._judge = Judge(self._exchange) if self.judge else None
         self._channel = None
         self._profiled = (resources or {}).get("nbgrader", {}).get("notebook", ""), time.monotonic()
+        self._last_graded = last_graded(nb)
         notebook_folder = None
         if self.kernel_folder:
             os.makedirs(self.kernel_folder, exist_ok=True)
@@ -216,6 +220,11 @@ class SafeExecute(Execute):
             f.write(json.dumps(line) + "\n")  # one short write: lines of parallel workers do not interleave
 
     def _preprocess_cell(self, cell, resources, index):
+        if self._last_graded is not None and index > self._last_graded:
+            if cell.cell_type == "code":
+                cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=AFTER_THE_LAST_GRADED)]
+                cell.execution_count = None
+            return cell, resources
         if self._stopped:
             if cell.cell_type == "code":
                 cell.outputs = [_error(NOT_RUN, f"not run: {self._stopped} in an earlier cell")]
@@ -306,6 +315,16 @@ class SafeExecute(Execute):
             total += size
             kept.append(out)
         cell.outputs = kept
+
+
+def last_graded(nb) -> int | None:
+    """The index of the notebook's last cell that nbgrader grades or that holds an answer (None: there is none)."""
+    marked = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if any(cell.get("metadata", {}).get("nbgrader", {}).get(key) for key in ("grade", "solution", "task"))
+    ]
+    return marked[-1] if marked else None
 
 
 def _is_test(cell) -> bool:

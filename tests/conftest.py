@@ -28,8 +28,8 @@ def student_for(nb_name: str, mutant: dict) -> str:
 
 
 # The exhaustive mode (``COURSE_TESTS=exhaustive``, ``make test-release``): run before a release and whenever a bank
-# or a hidden test changes.  It grades every bank whole, each unmarked wrong answer alone, and the untouched release
-# under plain nbgrader too (tests/test_plain_nbgrader.py).
+# or a hidden test changes.  It grades every bank whole, each unmarked wrong answer alone, and every lab under plain
+# nbgrader, the untouched release too (tests/test_plain_nbgrader.py).
 EXHAUSTIVE = os.environ.get("COURSE_TESTS", "") == "exhaustive"
 
 # Wrong answers graded per test cell, hard-coded and always-equal ones first: 5 for the quick labs 1-3, 3 (what the

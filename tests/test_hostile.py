@@ -22,6 +22,9 @@ from tests.conftest import COURSE, ROOT
 LAB = "lab01"
 NB = "1_0_tensors.ipynb"
 SANDBOXED = sandbox.mode() != "off" and sandbox.available()[0]
+# The main battery's time limit per notebook.  A case that stops takes 4-10 s; the infinite loop runs until the limit
+# and the battery waits for it (90 s made the battery about 110 s long).
+BATTERY_TIMEOUT = 30
 
 
 def solved():
@@ -94,6 +97,11 @@ def wrong_pairwise(nb):
 def add_cells(nb):
     nb.cells.insert(5, nbformat.v4.new_code_cell("print('my own experiment')"))
     nb.cells.append(nbformat.v4.new_markdown_cell("My notes at the end."))
+    return nb
+
+
+def experiment_at_the_end(nb):
+    nb.cells.append(nbformat.v4.new_code_cell("while True:  # an experiment that never ends\n    pass"))
     return nb
 
 
@@ -225,6 +233,8 @@ CASES = {
     "test_cell_retyped": case(lambda: (NB, retype_test_cell(solved()[0])), 10, note="cell type restored"),
     "cells_reordered": case(lambda: (NB, move_test_before_answer(solved()[0])), 10, note="reordered"),
     "cells_added": case(lambda: (NB, add_cells(solved()[0])), 10, note="added or edited"),
+    # cells after the last graded cell are not run while grading: the notebook is not stopped at its time limit
+    "endless_experiment_at_the_end": case(lambda: (NB, experiment_at_the_end(solved()[0])), 10),
     "old_nbformat_v3": case(lambda: (NB, nbformat.writes(nbformat.convert(solved()[0], 3))), 10, note="format 3"),
     "other_kernel": case(lambda: (NB, kernel(solved()[0], "pytorch-gpu")), 10, note="replaced by python3"),
     "huge_outputs": case(lambda: (NB, huge_outputs(solved()[0])), 10, note="outputs cleared"),
@@ -315,7 +325,7 @@ def check_row(row, spec) -> None:
 @pytest.fixture(scope="module")
 def battery(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
-    return grade_battery(folder, LAB, NB, CASES, timeout=90), folder / "out"
+    return grade_battery(folder, LAB, NB, CASES, timeout=BATTERY_TIMEOUT), folder / "out"
 
 
 def test_every_student_has_a_row(battery):
