@@ -415,3 +415,19 @@ def test_the_judges_socket_is_made_only_in_a_folder_of_the_graders(tmp_path, mon
             channel.Channel(connection, alive=lambda: True, answer=lambda order: {})
         assert stat.S_IMODE(os.stat(canary / "line").st_mode) == 0o600
         assert (canary / "line").read_text() == "not the judge's"
+
+
+def test_the_cells_after_the_last_graded_cell_are_not_run():
+    """SafeExecute runs a notebook up to its last graded cell (a test, an answer, a task); the cells after it cannot
+    change a grade (the hostile battery's endless experiment at the end shows they are not run)."""
+    from course.nbgrader_ext import last_graded
+
+    answer = new_code_cell("x = 1")
+    answer.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": "x"}
+    task = new_code_cell("")
+    task.metadata["nbgrader"] = {"task": True, "grade": False, "solution": False, "grade_id": "task", "points": 1}
+    lesson, experiment = new_code_cell("a = 1"), new_code_cell("while True:\n    pass")
+    assert last_graded(new_notebook(cells=[lesson, answer, _test_cell("x", "t"), experiment])) == 2
+    assert last_graded(new_notebook(cells=[lesson, answer, experiment])) == 1
+    assert last_graded(new_notebook(cells=[lesson, task, experiment])) == 1
+    assert last_graded(new_notebook(cells=[lesson, experiment])) is None  # nothing graded: run whole
