@@ -417,7 +417,7 @@ def test_the_judges_socket_is_made_only_in_a_folder_of_the_graders(tmp_path, mon
         assert (canary / "line").read_text() == "not the judge's"
 
 
-def test_the_cells_after_the_last_graded_cell_are_not_run():
+def test_grading_runs_a_notebook_up_to_its_last_graded_cell():
     """SafeExecute runs a notebook up to its last graded cell (a test, an answer, a task); the cells after it cannot
     change a grade (the hostile battery's endless experiment at the end shows they are not run)."""
     from course.nbgrader_ext import last_graded
