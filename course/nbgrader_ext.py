@@ -31,6 +31,7 @@ from traitlets import Bool, Float, Int, List, Unicode
 from . import warm_kernels
 from .judge.judge import Judge, Verdict
 from .judge.remote import KernelError
+from .nbtools import nbgrader_meta
 from .sandbox import give
 
 NOT_RUN = "NotRun"
@@ -322,7 +323,7 @@ def last_graded(nb) -> int | None:
     marked = [
         i
         for i, cell in enumerate(nb.cells)
-        if any(cell.get("metadata", {}).get("nbgrader", {}).get(key) for key in ("grade", "solution", "task"))
+        if any(nbgrader_meta(cell).get(key) for key in ("grade", "solution", "task"))
     ]
     return marked[-1] if marked else None
 

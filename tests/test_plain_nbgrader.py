@@ -6,7 +6,8 @@ release zero, test cell by test cell.  The repository's nbgrader_config.py forks
 By default one lab is graded so (``QUICK_LABS``: the quickest), the source only, with warm kernels: about 20 s.  The
 exhaustive mode (``COURSE_TESTS=exhaustive``) grades every lab, the untouched release too (whose zero ``course
 grade`` proves for every notebook in tests/test_grading.py anyway), and starts every kernel cold
-(``COURSE_WARM_KERNELS=off``), as nbgrader alone does: about 5 minutes on two cores.  In every mode, ``course grade``
+(``COURSE_WARM_KERNELS=off``), as nbgrader alone does: several minutes (about 5 with three labs at a time, before
+they were graded one after the other; not measured since).  In every mode, ``course grade``
 gives every lab's source full marks (tests/test_grading.py) and tests/test_notebooks.py checks that no test cell ends
 with a value.
 
@@ -33,8 +34,8 @@ pytestmark = pytest.mark.slow
 
 
 def _nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
-    # one thread each for torch (in the exhaustive mode three labs share the cores: more would only take turns); the
-    # exhaustive mode starts every kernel cold, as nbgrader does without the course's warm parents
+    # one thread for torch; the exhaustive mode starts every kernel cold, as nbgrader does without the course's warm
+    # parents
     env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     if EXHAUSTIVE:
         env["COURSE_WARM_KERNELS"] = "off"
@@ -86,20 +87,21 @@ def _grade_lab(lab, root: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def plain_grades(tmp_path_factory, request):
-    """The selected tests' labs graded by plain nbgrader: one lab at a time by default, three in the exhaustive mode
-    (one nbgrader process each: its kernels start cold, and a core idles while one starts).
+    """The selected tests' labs graded by plain nbgrader, one lab (one nbgrader process) at a time, in the background
+    from the first test that asks.
 
-    Plain nbgrader's kernels listen on TCP ports, and jupyter_client reserves a port it picked only within its own
-    process: two nbgrader processes starting kernels at the same moment can pick the same free port, and the kernel
-    that cannot bind it dies before it answers ("Kernel died before replying to kernel_info"; seen once with two labs
-    at a time).  ``course grade``'s sandboxed kernels use unix sockets in runtime folders of their own."""
+    One at a time because plain nbgrader's kernels listen on TCP ports, and jupyter_client reserves a port it picked
+    only within its own process: two nbgrader processes starting kernels at the same moment can pick the same free
+    port, and the kernel that cannot bind it dies before it answers (the likely cause of "Kernel died before replying
+    to kernel_info", seen once with two labs at a time).  ``course grade``'s sandboxed kernels use unix sockets in
+    runtime folders of their own."""
     base = tmp_path_factory.mktemp("plain-nbgrader")
     wanted = {
         item.callspec.params["lab_id"]
         for item in request.session.items
         if getattr(item, "originalname", "") == "test_plain_nbgrader_grades_source_full_and_release_zero"
     }
-    pool = ThreadPoolExecutor(max_workers=3 if EXHAUSTIVE else 1)
+    pool = ThreadPoolExecutor(max_workers=1)
     futures = {lab.id: pool.submit(_grade_lab, lab, base / lab.id) for lab in LABS if lab.id in wanted}
     yield futures
     pool.shutdown(wait=True)
