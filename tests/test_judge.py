@@ -337,7 +337,39 @@ def test_a_forged_message_cannot_run_code(capsys):
     payload = base64.b64encode(pickle.dumps({"value": _Boom()})).decode()
     with pytest.raises(ValueError):
         wire.loads(payload)
+    with pytest.raises(ValueError):
+        wire.unpack(pickle.dumps({"value": _Boom()}))
     assert "code ran" not in capsys.readouterr().out
+
+
+def test_a_forged_frame_is_only_a_bad_message():
+    """The line's frames (``wire.pack``): a head whose parts do not add up to the frame, or that names a part the
+    frame lacks, or a tensor whose part is not its size, is refused; nothing outside the frame is ever read."""
+    import json
+
+    import torch
+
+    def frame(tree, parts: list[bytes]) -> bytes:
+        head = json.dumps({"tree": tree, "parts": [len(p) for p in parts]}).encode()
+        return len(head).to_bytes(wire.HEAD, "big") + head + b"".join(parts)
+
+    good = wire.pack({"a": torch.arange(4)})
+    forged = [
+        good[:-1],
+        good + b"x",
+        b"",
+        (1 << 40).to_bytes(wire.HEAD, "big") + b"{}",
+        frame({"~raw": "int64", "shape": [4], "data": 1}, [bytes(32)]),
+        frame({"~raw": "int64", "shape": [5], "data": 0}, [bytes(32)]),
+        frame({"~raw": "int64", "shape": [4], "data": -1}, [bytes(32)]),
+        frame({"~bytes": "0"}, [bytes(3)]),
+    ]
+    for bad in forged:
+        with pytest.raises(ValueError):
+            wire.unpack(bad)
+    assert torch.equal(
+        wire.unpack(frame({"~raw": "int64", "shape": [4], "data": 0}, [bytes(32)])), torch.zeros(4).long()
+    )
 
 
 def test_data_round_trips():
@@ -348,13 +380,18 @@ def test_data_round_trips():
     t.grad = torch.ones(4)
     value = {"t": t, "n": np.arange(3), "xs": [1, 2.5, "a", None, (True,)], 3: {1, 2}, "dtype": torch.float64}
     handles = []
-    text = wire.dumps(wire.encode(value, lambda obj: handles.append(obj) or {"~h": len(handles)}))
-    back = wire.decode(wire.loads(text), lambda entry: entry)
-    assert (
-        torch.equal(back["t"].detach(), t.detach()) and back["t"].requires_grad and torch.equal(back["t"].grad, t.grad)
-    )
-    assert (back["n"] == np.arange(3)).all() and back["xs"] == [1, 2.5, "a", None, (True,)]
-    assert back[3] == {1, 2} and back["dtype"] is torch.float64
+    tree = wire.encode(value, lambda obj: handles.append(obj) or {"~h": len(handles)})
+    for message in (wire.loads(wire.dumps(tree)), wire.unpack(wire.pack(tree))):  # the text and the frame
+        back = wire.decode(message, lambda entry: entry)
+        assert torch.equal(back["t"].detach(), t.detach()) and back["t"].requires_grad
+        assert torch.equal(back["t"].grad, t.grad)
+        assert (back["n"] == np.arange(3)).all() and back["xs"] == [1, 2.5, "a", None, (True,)]
+        assert back[3] == {1, 2} and back["dtype"] is torch.float64
+    x = (10 * torch.randn(3, 6)).to(torch.bfloat16)
+    for views in ([x, x.t(), x[:, ::2], x[:0]], [x.to(torch.complex64)], [x > 0]):
+        for back in (wire.loads(wire.dumps(views)), wire.unpack(wire.pack(views))):
+            assert all(torch.equal(a, b) and a.dtype == b.dtype for a, b in zip(back, views, strict=True))
+    assert wire.unpack(wire.pack({"b": b"raw"})) == wire.loads(wire.dumps({"b": b"raw"})) == {"b": b"raw"}
     stays = wire.encode({"f": print}, lambda obj: {"~h": 7, "types": wire.type_names(obj), "repr": ""})
     assert stays["f"]["~h"] == 7
 

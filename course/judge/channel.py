@@ -1,5 +1,5 @@
-"""The judge's line to the student's kernel: a request cell over the kernel's shell, then framed text over a unix
-socket of the judge's (``line.py``).
+"""The judge's line to the student's kernel: a request cell over the kernel's shell, then frames over a unix socket
+of the judge's (``line.py``).
 
 A request starts as a cell of its own (``REQUEST``): it names the socket the judge listens on, and the kernel's half
 (``kernel_side.serve``) connects to it (once per kernel) and answers there, never as output, so nothing the student's
@@ -159,11 +159,11 @@ class Channel:
         else:
             self._send({"serve": tree})
         while True:
-            text = self._next_message()
-            if text is None:
+            frame = self._next_message()
+            if frame is None:
                 return None
             try:
-                message = wire.loads(text)
+                message = wire.unpack(frame)
             except ValueError:
                 message = None
             if type(message) is not dict:
@@ -185,7 +185,7 @@ class Channel:
         if self._line is None:
             return  # gone: the request cell ends (or runs out of time) without the judge
         try:
-            self._line.send(wire.dumps(message))
+            self._line.send(wire.pack(message))
         except OSError:
             self._drop_line()
 
@@ -220,7 +220,7 @@ class Channel:
             self._line.close()
             self._line = None
 
-    def _next_message(self) -> str | None:
+    def _next_message(self) -> bytes | None:
         """The kernel's next message in this request; ``None`` once its cell has ended.  The line is read only when
         the last wait said it is readable, and a new connection accepted only when one waits (one wait and one read
         per message)."""
@@ -237,11 +237,11 @@ class Channel:
             line = self._line
             if line is not None:
                 try:
-                    text = line.take(read=line.fd in ready)
+                    frame = line.take(read=line.fd in ready)
                 except ValueError:  # a frame longer than any message
-                    line.closed, text = True, None
-                if text is not None:
-                    return text
+                    line.closed, frame = True, None
+                if frame is not None:
+                    return frame
                 if line.closed:
                     self._drop_line()
             left = self._deadline - time.monotonic()

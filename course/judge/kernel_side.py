@@ -77,15 +77,15 @@ def _judge_graph():
     return JudgeGraph
 
 
-def _talk(message: dict | str) -> dict:
-    """Tell the judge ``message`` (a message or its text) and return its answer; requests the judge sends meanwhile
+def _talk(message: dict | bytes) -> dict:
+    """Tell the judge ``message`` (a message or its frame) and return its answer; requests the judge sends meanwhile
     are served first."""
     if _line is None:
         raise RuntimeError("the judge's line is not connected")
     line = _line[1]
     while True:
-        line.send(message if isinstance(message, str) else wire.dumps(message))
-        order = wire.loads(line.receive())
+        line.send(message if isinstance(message, bytes) else wire.pack(message))
+        order = wire.unpack(line.receive())
         if type(order) is not dict:
             raise RuntimeError("the judge's answer was not understood")
         if "serve" in order:
@@ -134,11 +134,10 @@ def _handle(obj: Any) -> dict:
 
 def _resolve(entry: dict) -> Any:
     if "~pickle" in entry:  # library objects the judge built (the pickle comes from the grader, not a student)
-        import base64
         import io
         import pickle
 
-        unpickler = pickle.Unpickler(io.BytesIO(base64.b64decode(str(entry["~pickle"]))))
+        unpickler = pickle.Unpickler(io.BytesIO(entry["~pickle"]))
         unpickler.persistent_load = lambda pid: _resolve(pid[0])  # a reference: one of ours, a stub, a function
         return unpickler.load()
     if "~fn" in entry:  # a function of a visible check, defined among the student's names
@@ -364,19 +363,19 @@ def _run(request: dict) -> dict:
     raise ValueError(f"unknown request {op!r}")
 
 
-def _answer(request: Any) -> str:
-    """The text of the reply to one request: its value, or the error the student's code raised (a value that is
+def _answer(request: Any) -> bytes:
+    """The frame of the reply to one request: its value, or the error the student's code raised (a value that is
     not data, nested in a list say, is an error of its own)."""
     try:
         if type(request) is not dict:
             raise ValueError("not a request")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return wire.dumps({"reply": _run(request)})
+            return wire.pack({"reply": _run(request)})
     except BaseException as exc:  # noqa: BLE001 - every failure of the student's code is an answer too
         if isinstance(exc, KeyboardInterrupt):
             raise
-        return wire.dumps({"reply": {"error": {"types": wire.type_names(exc), "message": str(exc)[:4000]}}})
+        return wire.pack({"reply": {"error": {"types": wire.type_names(exc), "message": str(exc)[:4000]}}})
 
 
 def serve(message: str, line: str = "") -> None:

@@ -1,6 +1,6 @@
-"""The judge's line to the student's kernel: framed text over a unix socket (``channel.py`` listens, the kernel's
-``kernel_side`` connects).  A frame is the text's length in 8 bytes, then the text in UTF-8.  Neither end trusts
-the other's lengths beyond ``LONGEST``."""
+"""The judge's line to the student's kernel: frames over a unix socket (``channel.py`` listens, the kernel's
+``kernel_side`` connects).  A frame is its length in 8 bytes, then its bytes (a message ``wire.pack`` wrote).
+Neither end trusts the other's lengths beyond ``LONGEST``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ HEADER = 8
 
 
 class Line:
-    """One connection; ``send`` a text, ``receive`` one (blocking), or ``take`` one if it has fully arrived."""
+    """One connection; ``send`` a frame, ``receive`` one (blocking), or ``take`` one if it has fully arrived."""
 
     def __init__(self, sock: socket.socket):
         self.sock = sock
@@ -25,29 +25,33 @@ class Line:
         sock.connect(path)
         return cls(sock)
 
-    def send(self, text: str) -> None:
-        data = text.encode("utf-8", "surrogatepass")
-        self.sock.sendall(len(data).to_bytes(HEADER, "big") + data)
+    def send(self, data: bytes) -> None:
+        header = len(data).to_bytes(HEADER, "big")
+        if len(data) < 1 << 16:  # most messages: one write, one wake-up of the other end
+            self.sock.sendall(header + data)
+        else:  # a data set's worth: not copied once more to put the length in front
+            self.sock.sendall(header)
+            self.sock.sendall(data)
 
-    def receive(self) -> str:
-        """The next text (blocking); ``ConnectionError`` once the other end has gone."""
+    def receive(self) -> bytes:
+        """The next frame (blocking); ``ConnectionError`` once the other end has gone."""
         while True:
-            text = self._frame()
-            if text is not None:
-                return text
+            frame = self._frame()
+            if frame is not None:
+                return frame
             chunk = self.sock.recv(1 << 20)
             if not chunk:
                 self.closed = True
                 raise ConnectionError("the line was closed")
             self.buffer += chunk
 
-    def take(self, read: bool = True) -> str | None:
-        """A text that has fully arrived, reading what is there without waiting (with ``read``: the caller knows that
+    def take(self, read: bool = True) -> bytes | None:
+        """A frame that has fully arrived, reading what is there without waiting (with ``read``: the caller knows that
         something is there); ``None`` if there is none yet (or the line was closed: ``closed``)."""
         while True:
-            text = self._frame()
-            if text is not None:
-                return text
+            frame = self._frame()
+            if frame is not None:
+                return frame
             if not read:
                 return None
             try:
@@ -61,7 +65,7 @@ class Line:
                 return None
             self.buffer += chunk
 
-    def _frame(self) -> str | None:
+    def _frame(self) -> bytes | None:
         if len(self.buffer) < HEADER:
             return None
         size = int.from_bytes(self.buffer[:HEADER], "big")
@@ -69,9 +73,10 @@ class Line:
             raise ValueError(f"a frame of {size} bytes")
         if len(self.buffer) < HEADER + size:
             return None
-        text = bytes(self.buffer[HEADER : HEADER + size]).decode("utf-8", "surrogatepass")
+        with memoryview(self.buffer) as view:
+            frame = bytes(view[HEADER : HEADER + size])  # one copy
         del self.buffer[: HEADER + size]
-        return text
+        return frame
 
     def close(self) -> None:
         self.closed = True

@@ -158,7 +158,6 @@ class Kernel:
             return wire.encode(value, self._reference)
         except _NotData:
             pass
-        import base64
         import io
 
         buffer = io.BytesIO()
@@ -174,7 +173,7 @@ class Kernel:
                 f"the judge can only send data and library objects to your kernel, not {type(value).__name__} "
                 f"({type(exc).__name__})"
             ) from None
-        return {"~pickle": base64.b64encode(buffer.getvalue()).decode("ascii")}
+        return {"~pickle": buffer.getvalue()}
 
     def _reference(self, obj: Any, persistent: bool = False) -> Any:
         if isinstance(obj, Remote):

@@ -1,9 +1,12 @@
 """What crosses between the judge and the student's kernel: data only.
 
-A message is a tree of ``None``, ``bool``, ``int``, ``float``, ``str``, lists, tuples, dicts with string keys and
-``torch.Tensor`` s, written as JSON with each tensor as its dtype, shape and raw bytes: reading it back builds
-nothing but those (``json.loads`` and ``torch.frombuffer``), so reading a message from a hostile kernel cannot run
-its code.  Everything else is encoded by the two sides into that tree:
+A message is a tree of ``None``, ``bool``, ``int``, ``float``, ``str``, lists, tuples, dicts with string keys,
+``bytes`` and ``torch.Tensor`` s, written as JSON with each tensor as its dtype, shape and raw bytes: reading it back
+builds nothing but those (``json.loads`` and ``torch.frombuffer``), so reading a message from a hostile kernel cannot
+run its code.  It has two forms: text (``dumps``/``loads``: the raw bytes inline in base64), for the request a cell's
+code carries, and a frame (``pack``/``unpack``: a JSON head, then the raw bytes as they are), for the judge's line,
+where a data set's worth of tensors is read in a few copies instead of base64 and a JSON string.  Everything else is
+encoded by the two sides into that tree:
 
   * ``{"~t": tensor, "grad": tensor | None, "rg": bool}``  a tensor with its gradient and ``requires_grad`` flag;
   * ``{"~np": tensor}``  a NumPy array (numeric), ``{"~set": [...]}``, ``{"~dict": [[key, value], ...]}``;
@@ -23,9 +26,12 @@ MAX_MESSAGE = 512 * 1024**2  # bytes of one reply: a model's worth of tensors, n
 PLAIN = (type(None), bool, int, float, str)
 
 
+HEAD = 8  # bytes of a frame's head length
+
+
 def dumps(tree: Any) -> str:
     """A message as JSON text: tensors as their dtype, shape and raw bytes (base64), tuples tagged."""
-    return json.dumps(_to_json(tree, 0), allow_nan=True, separators=(",", ":"))
+    return json.dumps(_to_json(tree, 0, None), allow_nan=True, separators=(",", ":"))
 
 
 def loads(text: str) -> Any:
@@ -33,8 +39,45 @@ def loads(text: str) -> Any:
     tensor bytes only: reading cannot build any other object, so a forged message cannot run code."""
     if not isinstance(text, str) or len(text) > MAX_MESSAGE * 4 // 3 + 4096:
         raise ValueError("the message is too large or not text")
+    return _read(lambda: _from_json(json.loads(text), 0, None))
+
+
+def pack(tree: Any) -> bytes:
+    """A message as a frame: the length of its JSON head (``HEAD`` bytes), the head ``{"tree": ..., "parts": [n,
+    ...]}``, where each tensor and ``bytes`` names its part by number, then the parts' raw bytes one after another."""
+    parts: list = []
+    tree_json = _to_json(tree, 0, parts)
+    head = json.dumps({"tree": tree_json, "parts": [len(p) for p in parts]}, allow_nan=True, separators=(",", ":"))
+    encoded = head.encode("utf-8", "surrogatepass")
+    return b"".join([len(encoded).to_bytes(HEAD, "big"), encoded, *parts])
+
+
+def unpack(frame: bytes) -> Any:
+    """Read a frame of ``pack``; raises ``ValueError`` as ``loads`` does, and for parts that do not add up."""
+    if not isinstance(frame, bytes | bytearray) or not HEAD <= len(frame) <= MAX_MESSAGE + (1 << 24):
+        raise ValueError("the frame is too large or not bytes")
+
+    def read() -> Any:
+        view = memoryview(frame)
+        size = int.from_bytes(view[:HEAD], "big")
+        head = json.loads(bytes(view[HEAD : HEAD + size]).decode("utf-8", "surrogatepass"))
+        sizes = head.get("parts") if type(head) is dict else None
+        if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes):
+            raise ValueError("a frame without its parts' sizes")
+        if HEAD + size + sum(sizes) != len(frame):
+            raise ValueError("a frame whose parts do not add up")
+        parts, at = [], HEAD + size
+        for n in sizes:
+            parts.append(view[at : at + n])
+            at += n
+        return _from_json(head.get("tree"), 0, parts)
+
+    return _read(read)
+
+
+def _read(read) -> Any:
     try:
-        return _from_json(json.loads(text), 0)
+        return read()
     except ValueError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a forged message holds, it is only a bad message
@@ -47,7 +90,24 @@ _DTYPES = {
 }  # fmt: skip
 
 
-def _to_json(tree: Any, depth: int) -> Any:
+def _raw(data: bytes, parts: list | None) -> Any:
+    """Raw bytes in a message: inline as base64 (text), or the number of their part (a frame)."""
+    if parts is None:
+        return base64.b64encode(data).decode("ascii")
+    parts.append(data)
+    return len(parts) - 1
+
+
+def _raw_back(entry: Any, parts: list | None) -> Any:
+    """The raw bytes ``_raw`` wrote (a bytes-like object; a frame's part is used as it is, not copied)."""
+    if parts is None:
+        return base64.b64decode(str(entry).encode("ascii"), validate=True)
+    if type(entry) is not int or not 0 <= entry < len(parts):
+        raise ValueError("a part that the frame does not have")
+    return parts[entry]
+
+
+def _to_json(tree: Any, depth: int, parts: list | None) -> Any:
     import torch
 
     if depth > 60:
@@ -56,11 +116,13 @@ def _to_json(tree: Any, depth: int) -> Any:
     if kind in PLAIN:
         return tree
     if kind is list:
-        return [_to_json(v, depth + 1) for v in tree]
+        return [_to_json(v, depth + 1, parts) for v in tree]
     if kind is tuple:
-        return {"~tuple": [_to_json(v, depth + 1) for v in tree]}
+        return {"~tuple": [_to_json(v, depth + 1, parts) for v in tree]}
     if kind is dict:
-        return {str(k): _to_json(v, depth + 1) for k, v in tree.items()}
+        return {str(k): _to_json(v, depth + 1, parts) for k, v in tree.items()}
+    if kind is bytes:
+        return {"~bytes": _raw(tree, parts)}
     if isinstance(tree, torch.Tensor):
         t = tree.detach().cpu()
         if t.layout != torch.strided:
@@ -76,14 +138,12 @@ def _to_json(tree: Any, depth: int) -> Any:
             entry["stride"] = list(t.stride())
         else:
             flat = t.contiguous().reshape(-1)
-        if dtype == "bfloat16":
-            flat = flat.view(torch.int16)
-        entry["b64"] = base64.b64encode(flat.numpy().tobytes()).decode("ascii")
+        entry["data"] = _raw(memoryview(flat.view(torch.uint8).numpy()), parts)  # the bytes as they are, uncopied
         return entry
     raise ValueError(f"a {kind.__name__} is not data")
 
 
-def _from_json(tree: Any, depth: int) -> Any:
+def _from_json(tree: Any, depth: int, parts: list | None) -> Any:
     import torch
 
     if depth > 60:
@@ -92,20 +152,22 @@ def _from_json(tree: Any, depth: int) -> Any:
     if kind in PLAIN:
         return tree
     if kind is list:
-        return [_from_json(v, depth + 1) for v in tree]
+        return [_from_json(v, depth + 1, parts) for v in tree]
     if kind is not dict:
         raise ValueError(f"unexpected {kind.__name__} in a message")
     if "~tuple" in tree:
         items = tree["~tuple"]
         if type(items) is not list:
             raise ValueError("a malformed tuple")
-        return tuple(_from_json(v, depth + 1) for v in items)
+        return tuple(_from_json(v, depth + 1, parts) for v in items)
+    if "~bytes" in tree:
+        return bytes(_raw_back(tree["~bytes"], parts))
     if "~raw" in tree:
         dtype_name, shape = tree["~raw"], tree.get("shape")
         if dtype_name not in _DTYPES or type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
             raise ValueError("a malformed tensor")
         dtype = getattr(torch, dtype_name)
-        raw = base64.b64decode(str(tree.get("b64", "")).encode("ascii"), validate=True)
+        raw = _raw_back(tree.get("data", ""), parts)
         numel = 1
         for n in shape:
             numel *= n
@@ -126,7 +188,7 @@ def _from_json(tree: Any, depth: int) -> Any:
         flat = torch.frombuffer(bytearray(raw), dtype=stored)
         flat = flat.view(torch.bfloat16) if dtype == torch.bfloat16 else flat
         return flat.as_strided(shape, stride) if stride is not None else flat.reshape(shape)
-    return {k: _from_json(v, depth + 1) for k, v in tree.items()}
+    return {k: _from_json(v, depth + 1, parts) for k, v in tree.items()}
 
 
 def tensors(tree: Any) -> list:
