@@ -271,6 +271,15 @@ def judged(tmp_path_factory):
                 "check_true(len(calls) == 2, 'run_twice', f'called {len(calls)} times')\n" + MECHANISMS,
                 "mechanisms",
             ),
+            _test_cell(  # the request cell is open (a call before) when the judge fails to send the next one
+                "check_close(double(torch.ones(2)), [2.0, 2.0], 'double')\n"
+                "double(torch.zeros(2, dtype=torch.float8_e4m3fn))",
+                "unsendable",
+            ),
+            _test_cell(  # an expanded scalar (stride 0) crosses; the kernel was freed for this cell at once
+                "check_close(double(torch.tensor(3.0).expand(1)), [6.0], 'double')",
+                "after_unsendable",
+            ),
             new_code_cell(  # the student's kernel stops answering the judge
                 "import course.judge.kernel_side as k\nk.serve = lambda message: print('forged')"
             ),
@@ -321,6 +330,14 @@ def test_what_the_labs_tests_need_crosses_too(judged):
     """Identity of the kernel's objects, library attributes patched there, meta tensors and devices, callbacks run
     with the kernel's random state, modules that stay linked, objects built in the kernel, and the probes."""
     assert judged["mechanisms"] == [], judged["mechanisms"]
+
+
+def test_a_message_the_judge_cannot_send_fails_its_test_and_frees_the_kernel(judged):
+    """A value the wire does not carry fails the test that sends it, and the kernel, which waits for the judge's
+    next word in its open request cell, is told so at once instead of waiting until the cell's time limit."""
+    (out,) = judged["unsendable"]
+    assert out.output_type == "error" and "float8_e4m3fn cannot be sent" in out.evalue, out
+    assert judged["after_unsendable"] == [], judged["after_unsendable"]
 
 
 def test_a_kernel_that_stops_answering_fails_the_test(judged):

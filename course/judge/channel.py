@@ -182,12 +182,22 @@ class Channel:
                     self._send(answer)
 
     def _send(self, message: dict) -> None:
-        if self._line is None:
-            return  # gone: the request cell ends (or runs out of time) without the judge
+        """Send ``message`` to the kernel, which waits for it.  One that cannot be sent (a tensor of a dtype the wire
+        does not carry) is answered with ``raise`` in its place, so that the kernel's request cell ends instead of
+        waiting until its time limit, and the error is raised here."""
+        failure = None
         try:
-            self._line.send(wire.pack(message))
-        except OSError:
-            self._drop_line()
+            frame = wire.pack(message)
+        except (ValueError, TypeError) as exc:
+            failure = exc
+            frame = wire.pack({"raise": {"message": f"the judge could not send its message: {exc}"}})
+        if self._line is not None:  # else gone: the request cell ends (or runs out of time) without the judge
+            try:
+                self._line.send(frame)
+            except OSError:
+                self._drop_line()
+        if failure is not None:
+            raise failure
 
     def _wait(self, seconds: float) -> set[int]:
         """Wait for the kernel's next word on the line or the shell, or a connection, at most ``seconds`` (and at most

@@ -138,6 +138,8 @@ def _to_json(tree: Any, depth: int, parts: list | None) -> Any:
             entry["stride"] = list(t.stride())
         else:
             flat = t.contiguous().reshape(-1)
+            if flat.numel() == 1 and flat.stride(0) != 1:  # one element may keep any stride (an expanded scalar)
+                flat = flat.clone(memory_format=torch.contiguous_format)
         entry["data"] = _raw(memoryview(flat.view(torch.uint8).numpy()), parts)  # the bytes as they are, uncopied
         return entry
     raise ValueError(f"a {kind.__name__} is not data")
