@@ -405,7 +405,7 @@ def test_data_round_trips():
         assert (back["n"] == np.arange(3)).all() and back["xs"] == [1, 2.5, "a", None, (True,)]
         assert back[3] == {1, 2} and back["dtype"] is torch.float64
     x = (10 * torch.randn(3, 6)).to(torch.bfloat16)
-    for views in ([x, x.t(), x[:, ::2], x[:0]], [x.to(torch.complex64)], [x > 0]):
+    for views in ([x, x.t(), x[:, ::2], x[:0], x[0, 0].expand(1)], [x.to(torch.complex64)], [x > 0]):
         for back in (wire.loads(wire.dumps(views)), wire.unpack(wire.pack(views))):
             assert all(torch.equal(a, b) and a.dtype == b.dtype for a, b in zip(back, views, strict=True))
     assert wire.unpack(wire.pack({"b": b"raw"})) == wire.loads(wire.dumps({"b": b"raw"})) == {"b": b"raw"}
